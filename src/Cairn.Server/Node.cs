@@ -1,0 +1,245 @@
+using System.Collections;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using Cairn.Common.Config;
+using Cairn.Common.Logging;
+using Cairn.Common.Net;
+using Cairn.Common.Platform;
+using Cairn.Http;
+using Cairn.Meta;
+using Cairn.Meta.Licensing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NLog;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// One running process: binds the listeners of its role, prints the READY line, serves until
+/// SIGTERM/SIGINT, reloads licence and log level on SIGHUP.
+/// </summary>
+internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary environment, LicenseState license)
+{
+    private const string ApiItem = "cairn.api";
+    private static readonly NLog.Logger Log = LogManager.GetLogger("node");
+    private static readonly NLog.Logger RequestLog = LogManager.GetLogger("http");
+    private static readonly TimeSpan HttpDrainTimeout = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan TcpDrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly CairnConfig _config = loaded.Config;
+    private readonly IReadOnlyList<int> _startCpus = CpuAffinity.GetAllowed();
+    private IReadOnlyList<int> _coresInUse = CpuAffinity.GetAllowed();
+
+    private bool HasData => (role & NodeRole.Data) != 0;
+    private bool HasMeta => (role & NodeRole.Meta) != 0;
+
+    public async Task<int> RunAsync()
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; _ = Task.Run(Reload); });
+
+        if (HasData) _coresInUse = ApplyCoreCap(license.License);
+
+        using var monitorStop = new CancellationTokenSource();
+        var monitor = new LicenseMonitor(license, TimeProvider.System).RunAsync(monitorStop.Token);
+
+        var listeners = new List<(string Key, TcpServiceListener Listener, bool AllInterfaces)>();
+        WebApplication? web = null;
+        var httpListeners = new List<(string Key, ListenOptions Options, bool AllInterfaces)>();
+        try
+        {
+            web = BuildWebApplication(httpListeners);
+            if (HasData) listeners.Add(BindTcp("rpc", "bind-address", _config.BindAddress));
+            if (HasMeta) listeners.Add(BindTcp("raft", "[meta] bind-address", _config.Meta.BindAddress));
+            if (web is not null) await web.StartAsync();
+            foreach (var (_, listener, _) in listeners) listener.Start();
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Log.Error("cannot start listeners: {0}", e.Message);
+            await StopAsync(web, listeners.Select(l => l.Listener));
+            return 1;
+        }
+
+        Console.Out.WriteLine(ReadyLine(httpListeners, listeners));
+        Console.Out.Flush();
+        Log.Info("serving as {0}", role.ToName());
+
+        await stop.Task;
+        Log.Info("signal received, shutting down");
+        monitorStop.Cancel();
+        await StopAsync(web, listeners.Select(l => l.Listener));
+        await monitor;
+        Log.Info("stopped");
+        return 0;
+    }
+
+    /// <summary>READY role=… http=… rpc=… meta-http=… raft=…, keys in that order, only for bound listeners.</summary>
+    private string ReadyLine(List<(string Key, ListenOptions Options, bool AllInterfaces)> http, List<(string Key, TcpServiceListener Listener, bool AllInterfaces)> tcp)
+    {
+        var endpoints = new Dictionary<string, string>();
+        foreach (var (key, options, all) in http) endpoints[key] = BindAddress.Format(options.IPEndPoint!, all, _config.Hostname);
+        foreach (var (key, listener, all) in tcp) endpoints[key] = BindAddress.Format(listener.LocalEndPoint, all, _config.Hostname);
+        var line = new StringBuilder("READY role=").Append(role.ToName());
+        foreach (var key in new[] { "http", "rpc", "meta-http", "raft" })
+            if (endpoints.TryGetValue(key, out var value)) line.Append(' ').Append(key).Append('=').Append(value);
+        return line.ToString();
+    }
+
+    private (string, TcpServiceListener, bool) BindTcp(string key, string setting, string address)
+    {
+        var parsed = BindAddress.Parse(address);
+        try
+        {
+            return (key, TcpServiceListener.Bind(parsed.ResolveHost(), parsed.Port, key), parsed.IsAllInterfaces);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new IOException($"{setting} {address}: {e.Message}", e);
+        }
+    }
+
+    private WebApplication? BuildWebApplication(List<(string Key, ListenOptions Options, bool AllInterfaces)> bound)
+    {
+        var apis = new List<(string Key, string Setting, string Address, RequestDelegate Handler)>();
+        if (HasData && _config.Http.Enabled)
+        {
+            var data = new DataHttpApi(license, () => _coresInUse);
+            apis.Add(("http", "[http] bind-address", _config.Http.BindAddress, data.HandleAsync));
+        }
+        if (HasMeta)
+        {
+            var meta = new MetaHttpApi(license);
+            apis.Add(("meta-http", "[meta] http-bind-address", _config.Meta.HttpBindAddress, meta.HandleAsync));
+        }
+        if (apis.Count == 0) return null;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new NLogLoggerProvider());
+        builder.Logging.AddFilter("Microsoft", Microsoft.Extensions.Logging.LogLevel.Warning);
+        builder.Services.AddSingleton<IHostLifetime, SignalOwnedLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = HttpDrainTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var (key, setting, address, handler) in apis)
+            {
+                var parsed = BindAddress.Parse(address);
+                void Configure(ListenOptions options)
+                {
+                    bound.Add((key, options, parsed.IsAllInterfaces));
+                    options.Use(next => connection =>
+                    {
+                        connection.Items[ApiItem] = handler;
+                        return next(connection);
+                    });
+                }
+                var host = parsed.ResolveHost();
+                if (host is null) kestrel.ListenAnyIP(parsed.Port, Configure);
+                else kestrel.Listen(host, parsed.Port, Configure);
+            }
+        });
+        var app = builder.Build();
+        app.Run(ServeAsync);
+        return app;
+    }
+
+    private static async Task ServeAsync(HttpContext context)
+    {
+        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items?[ApiItem] is not RequestDelegate handler)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
+        await handler(context);
+        if (RequestLog.IsDebugEnabled)
+            RequestLog.Debug("request method={0} path={1} status={2} remote={3}",
+                context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, context.Connection.RemoteIpAddress);
+    }
+
+    private static async Task StopAsync(WebApplication? web, IEnumerable<TcpServiceListener> listeners)
+    {
+        var tasks = new List<Task>();
+        if (web is not null)
+        {
+            using var timeout = new CancellationTokenSource(HttpDrainTimeout);
+            tasks.Add(StopWebAsync(web, timeout.Token));
+        }
+        foreach (var listener in listeners) tasks.Add(listener.StopAsync(TcpDrainTimeout));
+        await Task.WhenAll(tasks);
+    }
+
+    private static async Task StopWebAsync(WebApplication web, CancellationToken token)
+    {
+        try { await web.StopAsync(token); }
+        catch (OperationCanceledException) { Log.Warn("HTTP requests still running after {0}; closing them", HttpDrainTimeout); }
+        await web.DisposeAsync();
+    }
+
+    /// <summary>Pins the process to the first max-cores CPUs it was allowed at start (0 = no cap).</summary>
+    private IReadOnlyList<int> ApplyCoreCap(License licence)
+    {
+        var target = licence.MaxCores > 0 && licence.MaxCores < _startCpus.Count ? _startCpus.Take(licence.MaxCores).ToArray() : _startCpus;
+        var current = CpuAffinity.GetAllowed();
+        if (!current.SequenceEqual(target) && !CpuAffinity.SetForProcess(target, out var error))
+        {
+            Log.Warn("cannot pin the process to cores {0}: {1}", CpuAffinity.FormatList(target), error);
+            return current;
+        }
+        if (target.Count < _startCpus.Count)
+            Log.Info("licence allows {0} cores: pinned to cores {1} of {2}", licence.MaxCores, CpuAffinity.FormatList(target), CpuAffinity.FormatList(_startCpus));
+        else
+            Log.Info("using cores {0}", CpuAffinity.FormatList(target));
+        return target;
+    }
+
+    /// <summary>SIGHUP: re-read the configuration for the licence and the log level/format.</summary>
+    private void Reload()
+    {
+        try
+        {
+            Log.Info("SIGHUP: reloading licence and log level");
+            var fresh = ConfigLoader.Load(loaded.FilePath, environment);
+            if (fresh.Diagnostics.Errors.Count > 0)
+            {
+                foreach (var e in fresh.Diagnostics.Errors) Log.Error("config error: {0}", e);
+                Log.Warn("configuration has errors; keeping the running licence and log level");
+                return;
+            }
+            LogSetup.Reconfigure(fresh.Config.Logging.Format, fresh.Config.Logging.Level);
+            Log.Info("log level is {0}, format {1}", fresh.Config.Logging.Level, fresh.Config.Logging.Format);
+            var result = LicenseLoader.Load(fresh.Config.Enterprise, fresh.IsZeroConfig);
+            if (!result.Ok)
+            {
+                Log.Error("{0}; keeping the running licence", result.Error);
+                return;
+            }
+            license.Replace(result.License!, result.Source);
+            Log.Info("licence reloaded: {0} ({1}), expires {2}, max cores {3}", result.License!.Describe(), result.Source.ToName(),
+                LicenseCodec.FormatTime(result.License.Expires), result.License.MaxCores);
+            if (HasData) _coresInUse = ApplyCoreCap(result.License);
+        }
+        catch (Exception e)
+        {
+            Log.Error(e, "reload failed");
+        }
+    }
+
+    /// <summary>The host must not install its own signal handlers: this class owns SIGTERM/SIGINT.</summary>
+    private sealed class SignalOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

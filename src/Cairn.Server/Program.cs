@@ -1,0 +1,3 @@
+using Cairn.Server;
+
+return await Cli.RunAsync(args);
