@@ -12,7 +12,9 @@ internal static class Cli
 
         Usage:
           cairn run [--config FILE] [--role meta|data|both]   serve the role(s)
-          cairn config [--role meta|data|both]                print the default configuration
+          cairn config [--role meta|data|both] [--config FILE]
+                                                             print the default configuration, or FILE
+                                                             merged with CAIRN_* overrides
           cairn version                                      print version, commit, build date, runtime
           cairn license show FILE                            verify and print a licence
           cairn license issue --key PRIVATE.pem --licensee NAME --expires RFC3339
@@ -70,22 +72,51 @@ internal static class Cli
 
         """;
 
+    /// <summary>
+    /// `cairn config` prints the built-in defaults; with --config FILE it prints what that file
+    /// means under the current environment (the file merged with CAIRN_* overrides), as
+    /// `influxd config -config FILE` does.
+    /// </summary>
     private static int ConfigCommand(string[] args)
     {
-        if (!CommandLine.TryParse(args, new HashSet<string> { "role" }, new HashSet<string>(), out var line, out var error) || line.Positional.Count > 0)
+        if (!CommandLine.TryParse(args, new HashSet<string> { "role", "config" }, new HashSet<string>(), out var line, out var error) || line.Positional.Count > 0)
         {
             Console.Error.WriteLine("cairn config: " + (error ?? $"unexpected argument {line.Positional[0]}"));
             return 2;
         }
-        var role = NodeRole.Both;
-        if (line.Get("role") is { } roleText && !NodeRoleNames.TryParse(roleText, out role))
+        NodeRole? role = null;
+        if (line.Get("role") is { } roleText)
         {
-            Console.Error.WriteLine($"cairn config: --role must be meta, data or both, not \"{roleText}\"");
-            return 2;
+            if (!NodeRoleNames.TryParse(roleText, out var parsed))
+            {
+                Console.Error.WriteLine($"cairn config: --role must be meta, data or both, not \"{roleText}\"");
+                return 2;
+            }
+            role = parsed;
         }
-        var config = new CairnConfig();
-        config.Node.Role = role;
-        Console.Out.Write(DefaultConfigWriter.Write(config, role));
+        CairnConfig config;
+        if (line.Get("config") is { } path)
+        {
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"cairn config: config file {path} does not exist");
+                return 1;
+            }
+            var loaded = ConfigLoader.Load(path, System.Environment.GetEnvironmentVariables());
+            foreach (var warning in loaded.Diagnostics.Warnings) Console.Error.WriteLine("warning: " + warning);
+            if (loaded.Diagnostics.Errors.Count > 0)
+            {
+                foreach (var e in loaded.Diagnostics.Errors) Console.Error.WriteLine("config error: " + e);
+                return 1;
+            }
+            config = loaded.Config;
+        }
+        else
+        {
+            config = new CairnConfig();
+            config.Node.Role = role ?? NodeRole.Both;
+        }
+        Console.Out.Write(DefaultConfigWriter.Write(config, role ?? config.Node.Role));
         return 0;
     }
 
