@@ -22,13 +22,14 @@ public readonly record struct BindAddress(string Host, int Port)
             return false;
         }
         var host = text[..colon].Trim();
-        if (host.StartsWith('[') && host.EndsWith(']')) host = host[1..^1];
+        bool bracketed = host.StartsWith('[') && host.EndsWith(']');
+        if (bracketed) host = host[1..^1];
         if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             error = "port must be a number from 0 to 65535";
             return false;
         }
-        if (host.Contains(':') && !IPAddress.TryParse(host, out _))
+        if (host.Contains(':') && (!bracketed || !IPAddress.TryParse(host, out _)))
         {
             error = "IPv6 addresses are written in brackets, such as \"[::1]:8086\"";
             return false;

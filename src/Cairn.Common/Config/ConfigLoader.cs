@@ -67,7 +67,7 @@ public static class ConfigLoader
         builder.Add(new CairnEnvironmentConfigurationSource(env));
         var configuration = builder.Build();
 
-        var config = Bind(configuration, env.Origins, diagnostics);
+        var config = Bind(configuration, env, diagnostics);
         bool licenseFromEnv = IsSet(environment, ConfigSchema.Find("enterprise", "license-key")!.EnvironmentName)
             || IsSet(environment, ConfigSchema.Find("enterprise", "license-path")!.EnvironmentName);
         return new LoadedConfig { Config = config, FilePath = filePath, Diagnostics = diagnostics, LicenseFromEnvironment = licenseFromEnv };
@@ -78,21 +78,26 @@ public static class ConfigLoader
     {
         var diagnostics = new ConfigDiagnostics();
         var configuration = new ConfigurationBuilder().Add(new TomlConfigurationSource(tomlText, "<text>", diagnostics)).Build();
-        var config = Bind(configuration, new Dictionary<string, string>(), diagnostics);
+        var config = Bind(configuration, null, diagnostics);
         return new LoadedConfig { Config = config, FilePath = null, Diagnostics = diagnostics, LicenseFromEnvironment = false };
     }
 
     private static bool IsSet(IDictionary environment, string name) => environment[name] is string s && s.Length > 0;
 
     /// <summary>Binds every schema key through its typed setter: no reflection, one error per bad value.</summary>
-    private static CairnConfig Bind(IConfiguration configuration, IReadOnlyDictionary<string, string> envOrigins, ConfigDiagnostics diagnostics)
+    private static CairnConfig Bind(IConfiguration configuration, CairnEnvironmentConfigurationProvider? env, ConfigDiagnostics diagnostics)
     {
         var config = new CairnConfig();
         foreach (var key in ConfigSchema.Keys)
         {
-            string origin = envOrigins.TryGetValue(key.Path, out var variable) ? $" (from {variable})" : "";
+            string origin = env is not null && env.Origins.TryGetValue(key.Path, out var variable) ? $" (from {variable})" : "";
             if (key.Kind == ConfigValueKind.StringArray)
             {
+                if (env?.ArrayItems(key.Path) is { } fromEnvironment)
+                {
+                    key.Set(config, fromEnvironment.ToArray());
+                    continue;
+                }
                 var section = configuration.GetSection(key.Path);
                 var children = section.GetChildren().ToList();
                 if (children.Count == 0) continue;

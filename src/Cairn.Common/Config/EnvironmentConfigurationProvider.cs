@@ -13,6 +13,26 @@ internal sealed class CairnEnvironmentConfigurationProvider(IDictionary environm
     /// <summary>Which variable set each configuration path, for error messages.</summary>
     public Dictionary<string, string> Origins { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    private readonly HashSet<string> _wholeArrays = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The items of an array key set whole by one variable (a comma list), or null. Such a variable
+    /// replaces the file's array; an ordinal variable (_1) replaces just that item.
+    /// </summary>
+    public IReadOnlyList<string>? ArrayItems(string path)
+    {
+        if (!_wholeArrays.Contains(path)) return null;
+        var prefix = path + ":";
+        var items = new SortedDictionary<int, string>();
+        foreach (var (key, value) in Data)
+        {
+            if (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                items[index] = value ?? "";
+        }
+        return items.Values.ToArray();
+    }
+
     public override void Load()
     {
         var names = new List<string>();
@@ -26,6 +46,8 @@ internal sealed class CairnEnvironmentConfigurationProvider(IDictionary environm
         {
             if (ConfigSchema.ReservedEnvironmentNames.Contains(name)) continue;
             var value = environment[name] as string ?? "";
+            // As InfluxDB does with INFLUXDB_*: an empty variable is no override.
+            if (value.Length == 0) continue;
             if (!ConfigSchema.TryResolveEnvironment(name, out var key, out var index))
             {
                 diagnostics.Warnings.Add($"unknown environment variable {name} is ignored");
@@ -38,6 +60,7 @@ internal sealed class CairnEnvironmentConfigurationProvider(IDictionary environm
                 var items = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
                 for (int j = 0; j < items.Length; j++) Data[key.Path + ":" + j.ToString(CultureInfo.InvariantCulture)] = items[j];
                 Origins[key.Path] = name;
+                _wholeArrays.Add(key.Path);
                 continue;
             }
             Data[path] = value;

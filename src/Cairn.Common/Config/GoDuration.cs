@@ -9,6 +9,8 @@ namespace Cairn.Common.Config;
 /// </summary>
 public static class GoDuration
 {
+    private const decimal MaxNanoseconds = long.MaxValue;
+
     public static bool TryParse(ReadOnlySpan<char> text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
@@ -41,8 +43,10 @@ public static class GoDuration
             };
             if (unit < 0) return false;
             s = s[u..];
+            // Go durations are int64 nanoseconds; anything larger is rejected, as Go rejects it.
+            if (number > MaxNanoseconds / unit) return false;
             totalNanos += number * unit;
-            if (totalNanos > (decimal)long.MaxValue * 100m) return false;
+            if (totalNanos > MaxNanoseconds) return false;
         }
         long ticks = (long)Math.Round(totalNanos / 100m);
         value = TimeSpan.FromTicks(negative ? -ticks : ticks);
@@ -58,21 +62,22 @@ public static class GoDuration
         long ticks = value.Ticks;
         if (ticks == 0) return "0s";
         var sb = new StringBuilder();
-        if (ticks < 0) { sb.Append('-'); ticks = -ticks; }
-        long nanos = ticks * 100;
+        if (ticks < 0) sb.Append('-');
+        // Int128: a TimeSpan set in code may exceed Go's int64-nanosecond range.
+        Int128 nanos = Int128.Abs(ticks) * 100;
         if (nanos < 1_000_000_000L)
         {
-            if (nanos < 1_000) return sb.Append(nanos).Append("ns").ToString();
-            if (nanos < 1_000_000) return AppendFraction(sb, nanos, 1_000).Append("µs").ToString();
-            return AppendFraction(sb, nanos, 1_000_000).Append("ms").ToString();
+            if (nanos < 1_000) return sb.Append(nanos.ToString(CultureInfo.InvariantCulture)).Append("ns").ToString();
+            if (nanos < 1_000_000) return AppendFraction(sb, (long)nanos, 1_000).Append("µs").ToString();
+            return AppendFraction(sb, (long)nanos, 1_000_000).Append("ms").ToString();
         }
-        long hours = nanos / 3_600_000_000_000L;
+        Int128 hours = nanos / 3_600_000_000_000L;
         nanos -= hours * 3_600_000_000_000L;
-        long minutes = nanos / 60_000_000_000L;
+        long minutes = (long)(nanos / 60_000_000_000L);
         nanos -= minutes * 60_000_000_000L;
-        if (hours > 0) sb.Append(hours).Append('h');
+        if (hours > 0) sb.Append(hours.ToString(CultureInfo.InvariantCulture)).Append('h');
         if (hours > 0 || minutes > 0) sb.Append(minutes).Append('m');
-        return AppendFraction(sb, nanos, 1_000_000_000L).Append('s').ToString();
+        return AppendFraction(sb, (long)nanos, 1_000_000_000L).Append('s').ToString();
     }
 
     private static StringBuilder AppendFraction(StringBuilder sb, long nanos, long unit)

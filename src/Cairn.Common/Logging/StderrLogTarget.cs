@@ -54,7 +54,7 @@ internal sealed class StderrLogTarget : Target
         sb.Append("ts=").Append(Timestamp(e));
         sb.Append(" lvl=").Append(LevelName(e.Level));
         sb.Append(" component=");
-        AppendLogfmtValue(sb, e.LoggerName ?? "cairn");
+        AppendLogfmtValue(sb, Component(e));
         sb.Append(" msg=");
         AppendLogfmtValue(sb, e.FormattedMessage ?? "");
         if (e.HasProperties)
@@ -72,6 +72,8 @@ internal sealed class StderrLogTarget : Target
         }
         return sb.Append('\n').ToString();
     }
+
+    private static string Component(LogEventInfo e) => string.IsNullOrEmpty(e.LoggerName) ? "cairn" : e.LoggerName;
 
     private static void AppendLogfmtValue(StringBuilder sb, string value)
     {
@@ -105,7 +107,7 @@ internal sealed class StderrLogTarget : Target
             json.WriteStartObject();
             json.WriteString("ts", Timestamp(e));
             json.WriteString("lvl", LevelName(e.Level));
-            json.WriteString("component", e.LoggerName ?? "cairn");
+            json.WriteString("component", Component(e));
             json.WriteString("msg", e.FormattedMessage ?? "");
             if (e.HasProperties)
             {

@@ -19,8 +19,9 @@ public enum LicenseError
 /// The licence document: a JSON object whose fields are the payload plus "signature", an ECDSA
 /// P-256 / SHA-256 signature (IEEE P1363, base64) over the canonical payload.
 ///
-/// Canonical payload: compact JSON (minimal escaping: only quote, backslash and control characters),
-/// these keys in this order, the string values exactly as written
+/// Canonical payload: compact JSON, UTF-8, no whitespace; strings escape only the quote (\"),
+/// the backslash (\\) and control characters (\u00xx, lower-case hex); these keys in this order,
+/// the string values exactly as written
 /// in the document (times RFC3339, durations Go-style):
 ///   {"licensee":S,"id":S,"issued":T,"expires":T,"max-data-nodes":N,"max-cores":N,"grace-start":D,"grace-running":D}
 /// </summary>
@@ -129,14 +130,35 @@ public static class LicenseCodec
 
     private static byte[] CanonicalPayload(string licensee, string id, string issued, string expires, int maxDataNodes, int maxCores, string graceStart, string graceRunning)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonWriting.Compact))
+        var sb = new StringBuilder(256);
+        sb.Append('{');
+        AppendString(sb, "licensee", licensee).Append(',');
+        AppendString(sb, "id", id).Append(',');
+        AppendString(sb, "issued", issued).Append(',');
+        AppendString(sb, "expires", expires).Append(',');
+        AppendQuoted(sb, "max-data-nodes").Append(':').Append(maxDataNodes.ToString(CultureInfo.InvariantCulture)).Append(',');
+        AppendQuoted(sb, "max-cores").Append(':').Append(maxCores.ToString(CultureInfo.InvariantCulture)).Append(',');
+        AppendString(sb, "grace-start", graceStart).Append(',');
+        AppendString(sb, "grace-running", graceRunning);
+        sb.Append('}');
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static StringBuilder AppendString(StringBuilder sb, string name, string value) =>
+        AppendQuoted(AppendQuoted(sb, name).Append(':'), value);
+
+    /// <summary>Canonical string escaping: \" and \\, control characters as \u00xx (lower-case hex), all else literal.</summary>
+    private static StringBuilder AppendQuoted(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        foreach (var ch in value)
         {
-            json.WriteStartObject();
-            WriteFields(json, licensee, id, issued, expires, maxDataNodes, maxCores, graceStart, graceRunning);
-            json.WriteEndObject();
+            if (ch == '"') sb.Append("\\\"");
+            else if (ch == '\\') sb.Append("\\\\");
+            else if (ch < 0x20) sb.Append("\\u00").Append(((int)ch).ToString("x2", CultureInfo.InvariantCulture));
+            else sb.Append(ch);
         }
-        return buffer.ToArray();
+        return sb.Append('"');
     }
 
     private static void WriteFields(Utf8JsonWriter json, string licensee, string id, string issued, string expires, int maxDataNodes, int maxCores, string graceStart, string graceRunning)

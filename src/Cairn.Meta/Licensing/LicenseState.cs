@@ -30,8 +30,8 @@ public sealed class LicenseState
 
     public void Replace(License license, LicenseSource source) => _current = new Snapshot(license, source);
 
-    /// <summary>When the licence stops allowing writes; null while it is still valid.</summary>
-    public DateTimeOffset? GraceEnds(License license) =>
+    /// <summary>When <paramref name="license"/> stops allowing writes and metadata changes.</summary>
+    public DateTimeOffset GraceEnds(License license) =>
         license.Expires > ProcessStart ? license.Expires + license.GraceRunning : ProcessStart + license.GraceStart;
 
     public LicenseStatus Evaluate() => Evaluate(_time.GetUtcNow());
@@ -40,7 +40,7 @@ public sealed class LicenseState
     {
         var license = _current.License;
         if (now < license.Expires) return new LicenseStatus(LicensePhase.Valid, license, null);
-        var ends = GraceEnds(license)!.Value;
+        var ends = GraceEnds(license);
         return now < ends
             ? new LicenseStatus(LicensePhase.Grace, license, ends)
             : new LicenseStatus(LicensePhase.Expired, license, ends);
