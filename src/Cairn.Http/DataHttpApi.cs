@@ -43,19 +43,8 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         });
     }
 
-    private Task DebugVarsAsync(HttpContext context)
-    {
-        if (!HttpMethods.IsGet(context.Request.Method))
-            return InfluxResponses.MethodNotAllowedAsync(context, "GET");
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        return InfluxResponses.WriteJsonAsync(context, json =>
-        {
-            json.WriteStartObject();
-            RuntimeStats.WriteCommon(json);
-            license.WriteEntitlements(json, coresInUse());
-            json.WriteEndObject();
-        }, indented: true);
-    }
+    private Task DebugVarsAsync(HttpContext context) =>
+        InfluxResponses.DebugVarsAsync(context, json => license.WriteEntitlements(json, coresInUse()));
 
     /// <summary>
     /// POST /write. The storage engine is not built yet, so no database exists: after the licence

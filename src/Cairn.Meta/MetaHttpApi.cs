@@ -21,17 +21,6 @@ public sealed class MetaHttpApi(LicenseState license)
         };
     }
 
-    private Task DebugVarsAsync(HttpContext context)
-    {
-        if (!HttpMethods.IsGet(context.Request.Method))
-            return InfluxResponses.MethodNotAllowedAsync(context, "GET");
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        return InfluxResponses.WriteJsonAsync(context, json =>
-        {
-            json.WriteStartObject();
-            RuntimeStats.WriteCommon(json);
-            license.WriteEntitlements(json, Cairn.Common.Platform.CpuAffinity.GetAllowed());
-            json.WriteEndObject();
-        }, indented: true);
-    }
+    private Task DebugVarsAsync(HttpContext context) =>
+        InfluxResponses.DebugVarsAsync(context, json => license.WriteEntitlements(json, Cairn.Common.Platform.CpuAffinity.GetAllowed()));
 }

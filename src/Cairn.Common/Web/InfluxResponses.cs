@@ -40,6 +40,21 @@ public static class InfluxResponses
         return Task.CompletedTask;
     }
 
+    /// <summary>GET /debug/vars: expvar-style JSON, the runtime part first, then the caller's own sections.</summary>
+    public static Task DebugVarsAsync(HttpContext context, Action<Utf8JsonWriter> writeSections)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+            return MethodNotAllowedAsync(context, "GET");
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return WriteJsonAsync(context, json =>
+        {
+            json.WriteStartObject();
+            RuntimeStats.WriteCommon(json);
+            writeSections(json);
+            json.WriteEndObject();
+        }, indented: true);
+    }
+
     public static Task MethodNotAllowedAsync(HttpContext context, string allow)
     {
         context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
