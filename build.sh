@@ -52,7 +52,9 @@ build() {
   fi
   rm -f "$logf"
   mkdir -p bin
-  cp artifacts/publish/cairn bin/cairn
+  # Copy then rename: a bin/cairn that is running stays valid, and the new one is whole.
+  install -m 0755 artifacts/publish/cairn bin/.cairn.new
+  mv -f bin/.cairn.new bin/cairn
   log "bin/cairn: $(du -h bin/cairn | cut -f1)"
 }
 
