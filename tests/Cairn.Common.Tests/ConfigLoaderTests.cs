@@ -378,6 +378,19 @@ public class ConfigLoaderTests
         var loaded = ConfigLoader.LoadText("[http\nbind-address = \n");
         await Assert.That(loaded.Diagnostics.Errors).Count().IsEqualTo(1);
         await Assert.That(loaded.Diagnostics.Errors[0]).Contains("not valid TOML");
+        // The parser's position, not the serializer's wrapping.
+        await Assert.That(loaded.Diagnostics.Errors[0]).Contains("(1,6)");
+        await Assert.That(loaded.Diagnostics.Errors[0]).DoesNotContain("converter");
+    }
+
+    [Test]
+    [Arguments("hostname = \"a\"\nhostname = \"b\"\n")]
+    [Arguments("[http]\nbind-address = \":1\"\n[http]\nbind-address = \":2\"\n")]
+    public async Task LoadText_DuplicateKeyOrTable_IsError(string toml)
+    {
+        var loaded = ConfigLoader.LoadText(toml);
+        await Assert.That(loaded.Diagnostics.Errors).Count().IsEqualTo(1);
+        await Assert.That(loaded.Diagnostics.Errors[0]).Contains("not valid TOML");
     }
 
     [Test]

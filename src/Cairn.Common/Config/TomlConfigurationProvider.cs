@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 using Tomlyn.Serialization;
 
 namespace Cairn.Common.Config;
@@ -17,6 +19,14 @@ internal sealed class TomlConfigurationProvider(string text, string origin, Conf
 {
     public override void Load()
     {
+        // Validate first: the serializer lets a key defined twice win silently; TOML forbids it.
+        var syntax = SyntaxParser.Parse(text, origin, true);
+        if (syntax.HasErrors)
+        {
+            var first = syntax.Diagnostics.FirstOrDefault(d => d.Kind == DiagnosticMessageKind.Error)?.ToString() ?? "syntax error";
+            diagnostics.Errors.Add($"config file {origin} is not valid TOML: {first.Replace("␤", "end of line")}");
+            return;
+        }
         TomlTable root;
         try
         {
@@ -25,7 +35,7 @@ internal sealed class TomlConfigurationProvider(string text, string origin, Conf
         }
         catch (TomlException e)
         {
-            diagnostics.Errors.Add($"config file {origin} is not valid TOML: {e.Message}");
+            diagnostics.Errors.Add($"config file {origin} is not valid TOML: {SyntaxError(e)}");
             return;
         }
 
@@ -92,6 +102,16 @@ internal sealed class TomlConfigurationProvider(string text, string origin, Conf
         }
         if (problem is not null)
             diagnostics.Errors.Add($"{display} = {Render(value)}: {problem} (in {origin})");
+    }
+
+    /// <summary>The parser's own words, "(line,column) : error : …", without the serializer's wrapping.</summary>
+    private static string SyntaxError(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        var message = e.Message;
+        const string reason = "Reason: ";
+        int at = message.LastIndexOf(reason, StringComparison.Ordinal);
+        return (at >= 0 ? message[(at + reason.Length)..] : message).Replace("␤", "end of line");
     }
 
     private static string Render(object value) => value switch
