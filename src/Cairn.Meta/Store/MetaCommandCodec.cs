@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+
+namespace Cairn.Meta.Store;
+
+/// <summary>
+/// The binary form of meta commands: what the local log stores and what Raft will replicate.
+///
+/// | offset | size | meaning                                    |
+/// |--------|------|--------------------------------------------|
+/// | 0      | 1    | format version (1)                         |
+/// | 1      | 1    | command type (<see cref="MetaCommandType"/>) |
+/// | 2      | …    | the command's fields, in declaration order |
+///
+/// Integers are fixed-width little-endian; a string is a u32 byte length and UTF-8; optional fields
+/// follow a presence-flags byte. The full field tables are in docs/formats/meta.md.
+/// </summary>
+public static class MetaCommandCodec
+{
+    public const byte FormatVersion = 1;
+
+    // Presence flags of a RetentionPolicySpec.
+    private const byte SpecName = 1, SpecDuration = 2, SpecReplicaN = 4;
+    // Presence flags of a RetentionPolicyUpdate.
+    private const byte UpdateName = 1, UpdateDuration = 2, UpdateReplicaN = 4, UpdateShardGroupDuration = 8;
+    // Flags of CreateDatabase.
+    private const byte AutoCreate = 1, HasSpec = 2;
+
+    public static byte[] Encode(MetaCommand command)
+    {
+        var w = new MetaBinaryWriter();
+        Write(w, command);
+        return w.ToArray();
+    }
+
+    internal static void Write(MetaBinaryWriter w, MetaCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        w.Byte(FormatVersion);
+        w.Byte((byte)command.Type);
+        switch (command)
+        {
+            case CreateDatabaseCommand c:
+                w.String(c.Name);
+                w.Byte((byte)((c.RetentionAutoCreate ? AutoCreate : 0) | (c.RetentionPolicy is null ? 0 : HasSpec)));
+                w.Int32(c.DefaultReplicaN);
+                if (c.RetentionPolicy is { } spec) WriteSpec(w, spec);
+                break;
+            case DropDatabaseCommand c:
+                w.String(c.Name);
+                break;
+            case CreateRetentionPolicyCommand c:
+                w.String(c.Database);
+                WriteSpec(w, c.Spec);
+                w.Bool(c.MakeDefault);
+                break;
+            case UpdateRetentionPolicyCommand c:
+                w.String(c.Database);
+                w.String(c.Name);
+                WriteUpdate(w, c.Update);
+                w.Bool(c.MakeDefault);
+                break;
+            case DropRetentionPolicyCommand c:
+                w.String(c.Database);
+                w.String(c.Name);
+                break;
+            case SetDefaultRetentionPolicyCommand c:
+                w.String(c.Database);
+                w.String(c.Name);
+                break;
+            case CreateShardGroupCommand c:
+                w.String(c.Database);
+                w.String(c.RetentionPolicy);
+                w.Int64(c.Timestamp);
+                w.Count(c.Owners.Length);
+                foreach (var owner in c.Owners) w.UInt64(owner);
+                break;
+            case DeleteShardGroupCommand c:
+                w.String(c.Database);
+                w.String(c.RetentionPolicy);
+                w.UInt64(c.ShardGroupId);
+                w.Int64(c.DeletedAt);
+                break;
+            case DropShardCommand c:
+                w.UInt64(c.ShardId);
+                w.Int64(c.DroppedAt);
+                break;
+            case TruncateShardGroupsCommand c:
+                w.Int64(c.Timestamp);
+                break;
+            case PruneShardGroupsCommand c:
+                w.Int64(c.ExpiredBefore);
+                break;
+            default:
+                throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command));
+        }
+    }
+
+    /// <summary>Decodes one command; throws <see cref="InvalidDataException"/> on anything malformed or unknown.</summary>
+    public static MetaCommand Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new MetaBinaryReader(data, "meta command");
+        byte version = r.Byte();
+        if (version != FormatVersion) r.Fail<int>($"unsupported format version {version}");
+        var type = (MetaCommandType)r.Byte();
+        MetaCommand command = type switch
+        {
+            MetaCommandType.CreateDatabase => ReadCreateDatabase(ref r),
+            MetaCommandType.DropDatabase => new DropDatabaseCommand(r.String()),
+            MetaCommandType.CreateRetentionPolicy => new CreateRetentionPolicyCommand(r.String(), ReadSpec(ref r), r.Bool()),
+            MetaCommandType.UpdateRetentionPolicy => new UpdateRetentionPolicyCommand(r.String(), r.String(), ReadUpdate(ref r), r.Bool()),
+            MetaCommandType.DropRetentionPolicy => new DropRetentionPolicyCommand(r.String(), r.String()),
+            MetaCommandType.SetDefaultRetentionPolicy => new SetDefaultRetentionPolicyCommand(r.String(), r.String()),
+            MetaCommandType.CreateShardGroup => ReadCreateShardGroup(ref r),
+            MetaCommandType.DeleteShardGroup => new DeleteShardGroupCommand(r.String(), r.String(), r.UInt64(), r.Int64()),
+            MetaCommandType.DropShard => new DropShardCommand(r.UInt64(), r.Int64()),
+            MetaCommandType.TruncateShardGroups => new TruncateShardGroupsCommand(r.Int64()),
+            MetaCommandType.PruneShardGroups => new PruneShardGroupsCommand(r.Int64()),
+            _ => r.Fail<MetaCommand>($"unknown command type {(byte)type}"),
+        };
+        r.End();
+        return command;
+    }
+
+    private static CreateDatabaseCommand ReadCreateDatabase(ref MetaBinaryReader r)
+    {
+        string name = r.String();
+        byte flags = r.Byte();
+        if ((flags & ~(AutoCreate | HasSpec)) != 0) r.Fail<int>($"unknown CreateDatabase flags {flags:x2}");
+        int defaultReplicaN = r.Int32();
+        var spec = (flags & HasSpec) != 0 ? ReadSpec(ref r) : null;
+        return new CreateDatabaseCommand(name, spec, (flags & AutoCreate) != 0, defaultReplicaN);
+    }
+
+    private static CreateShardGroupCommand ReadCreateShardGroup(ref MetaBinaryReader r)
+    {
+        string db = r.String();
+        string rp = r.String();
+        long timestamp = r.Int64();
+        int n = r.Count(8);
+        var owners = ImmutableArray.CreateBuilder<ulong>(n);
+        for (int i = 0; i < n; i++) owners.Add(r.UInt64());
+        return new CreateShardGroupCommand(db, rp, timestamp) { Owners = owners.MoveToImmutable() };
+    }
+
+    private static void WriteSpec(MetaBinaryWriter w, RetentionPolicySpec spec)
+    {
+        w.Byte((byte)((spec.Name is null ? 0 : SpecName) | (spec.Duration is null ? 0 : SpecDuration) | (spec.ReplicaN is null ? 0 : SpecReplicaN)));
+        if (spec.Name is { } name) w.String(name);
+        if (spec.Duration is { } duration) w.Int64(duration);
+        if (spec.ReplicaN is { } replicaN) w.Int32(replicaN);
+        w.Int64(spec.ShardGroupDuration);
+    }
+
+    private static RetentionPolicySpec ReadSpec(ref MetaBinaryReader r)
+    {
+        byte flags = r.Byte();
+        if ((flags & ~(SpecName | SpecDuration | SpecReplicaN)) != 0) r.Fail<int>($"unknown retention policy spec flags {flags:x2}");
+        string? name = (flags & SpecName) != 0 ? r.String() : null;
+        long? duration = (flags & SpecDuration) != 0 ? r.Int64() : null;
+        int? replicaN = (flags & SpecReplicaN) != 0 ? r.Int32() : null;
+        return new RetentionPolicySpec(name, duration, replicaN, r.Int64());
+    }
+
+    private static void WriteUpdate(MetaBinaryWriter w, RetentionPolicyUpdate u)
+    {
+        w.Byte((byte)((u.Name is null ? 0 : UpdateName) | (u.Duration is null ? 0 : UpdateDuration)
+            | (u.ReplicaN is null ? 0 : UpdateReplicaN) | (u.ShardGroupDuration is null ? 0 : UpdateShardGroupDuration)));
+        if (u.Name is { } name) w.String(name);
+        if (u.Duration is { } duration) w.Int64(duration);
+        if (u.ReplicaN is { } replicaN) w.Int32(replicaN);
+        if (u.ShardGroupDuration is { } sgd) w.Int64(sgd);
+    }
+
+    private static RetentionPolicyUpdate ReadUpdate(ref MetaBinaryReader r)
+    {
+        byte flags = r.Byte();
+        if ((flags & ~(UpdateName | UpdateDuration | UpdateReplicaN | UpdateShardGroupDuration)) != 0)
+            r.Fail<int>($"unknown retention policy update flags {flags:x2}");
+        string? name = (flags & UpdateName) != 0 ? r.String() : null;
+        long? duration = (flags & UpdateDuration) != 0 ? r.Int64() : null;
+        int? replicaN = (flags & UpdateReplicaN) != 0 ? r.Int32() : null;
+        long? sgd = (flags & UpdateShardGroupDuration) != 0 ? r.Int64() : null;
+        return new RetentionPolicyUpdate(name, duration, replicaN, sgd);
+    }
+}

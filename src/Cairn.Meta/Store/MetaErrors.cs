@@ -1,0 +1,24 @@
+namespace Cairn.Meta.Store;
+
+/// <summary>
+/// InfluxDB 1.x's texts for meta refusals (services/meta/errors.go, the root errors.go and
+/// models.ErrTimeOutOfRange), so clients that match on them keep working.
+/// </summary>
+internal static class MetaErrors
+{
+    public const string InvalidName = "invalid name";
+    public const string RetentionPolicyExists = "retention policy already exists";
+    public const string RetentionPolicyConflict = "retention policy conflicts with an existing policy";
+    public const string RetentionPolicyNameExists = "retention policy name already exists";
+    public const string RetentionPolicyNameRequired = "retention policy name required";
+    public const string RetentionPolicyDurationTooLow = "retention policy duration must be at least 1h0m0s";
+    public const string IncompatibleDurations = "retention policy duration must be greater than the shard duration";
+    public const string ReplicationFactorTooLow = "replication factor must be greater than 0";
+    public const string ShardGroupNotFound = "shard group not found";
+
+    public static string DatabaseNotFound(string name) => "database not found: " + name;
+
+    public static string RetentionPolicyNotFound(string name) => "retention policy not found: " + name;
+
+    public static readonly string TimeOutOfRange = $"time outside range {RetentionRules.MinTime} - {RetentionRules.MaxTime}";
+}

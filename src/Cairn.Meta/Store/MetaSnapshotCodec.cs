@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+
+namespace Cairn.Meta.Store;
+
+/// <summary>
+/// The binary snapshot of a <see cref="MetaState"/>: the meta.snapshot file, and later the Raft snapshot.
+/// The same state always encodes to the same bytes (lists keep their state order), so replicas can be
+/// compared byte for byte.
+///
+/// | offset | size | meaning                               |
+/// |--------|------|---------------------------------------|
+/// | 0      | 1    | format version (1)                    |
+/// | 1      | 3    | magic "CMS"                           |
+/// | 4      | 4    | body length N, u32 LE                 |
+/// | 8      | 4    | CRC-32C of the body, u32 LE           |
+/// | 12     | N    | body: the state (docs/formats/meta.md) |
+/// </summary>
+public static class MetaSnapshotCodec
+{
+    public const byte FormatVersion = 1;
+    internal const int HeaderLength = 12;
+    private static ReadOnlySpan<byte> Magic => "CMS"u8;
+
+    public static byte[] Encode(MetaState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var w = new MetaBinaryWriter(4096);
+        w.Byte(FormatVersion);
+        foreach (byte b in Magic) w.Byte(b);
+        int lengthAt = w.Reserve4();
+        int crcAt = w.Reserve4();
+
+        w.UInt64(state.Index);
+        w.UInt64(state.MaxNodeId);
+        w.UInt64(state.MaxShardGroupId);
+        w.UInt64(state.MaxShardId);
+        w.Count(state.Databases.Length);
+        foreach (var db in state.Databases)
+        {
+            w.String(db.Name);
+            w.String(db.DefaultRetentionPolicy);
+            w.Count(db.RetentionPolicies.Length);
+            foreach (var rp in db.RetentionPolicies)
+            {
+                w.String(rp.Name);
+                w.Int32(rp.ReplicaN);
+                w.Int64(rp.Duration);
+                w.Int64(rp.ShardGroupDuration);
+                w.Count(rp.ShardGroups.Length);
+                foreach (var g in rp.ShardGroups)
+                {
+                    w.UInt64(g.Id);
+                    w.Int64(g.StartTime);
+                    w.Int64(g.EndTime);
+                    w.Int64(g.DeletedAt);
+                    w.Int64(g.TruncatedAt);
+                    w.Count(g.Shards.Length);
+                    foreach (var s in g.Shards)
+                    {
+                        w.UInt64(s.Id);
+                        w.Count(s.Owners.Length);
+                        foreach (var owner in s.Owners) w.UInt64(owner);
+                    }
+                }
+            }
+        }
+
+        var body = w.Written[HeaderLength..];
+        w.PatchUInt32(lengthAt, (uint)body.Length);
+        w.PatchUInt32(crcAt, Crc32C.Compute(body));
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes a snapshot; throws <see cref="InvalidDataException"/> if it is damaged or of an unknown version.</summary>
+    public static MetaState Decode(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < HeaderLength) throw new InvalidDataException($"meta snapshot: {data.Length} bytes is shorter than the header");
+        if (data[0] != FormatVersion) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
+        if (!data.Slice(1, 3).SequenceEqual(Magic)) throw new InvalidDataException("meta snapshot: bad magic");
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        if (length != data.Length - HeaderLength)
+            throw new InvalidDataException($"meta snapshot: body length {length} but {data.Length - HeaderLength} bytes follow the header");
+        var body = data[HeaderLength..];
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
+        if (Crc32C.Compute(body) != crc) throw new InvalidDataException("meta snapshot: checksum mismatch");
+
+        var r = new MetaBinaryReader(body, "meta snapshot");
+        ulong index = r.UInt64();
+        ulong maxNodeId = r.UInt64();
+        ulong maxShardGroupId = r.UInt64();
+        ulong maxShardId = r.UInt64();
+        var dbs = ImmutableArray.CreateBuilder<DatabaseInfo>(r.Count(12));
+        for (int d = dbs.Capacity; d > 0; d--)
+        {
+            string name = r.String();
+            string defaultRp = r.String();
+            var rps = ImmutableArray.CreateBuilder<RetentionPolicyInfo>(r.Count(28));
+            for (int p = rps.Capacity; p > 0; p--)
+            {
+                string rpName = r.String();
+                int replicaN = r.Int32();
+                long duration = r.Int64();
+                long sgd = r.Int64();
+                var groups = ImmutableArray.CreateBuilder<ShardGroupInfo>(r.Count(44));
+                for (int g = groups.Capacity; g > 0; g--)
+                {
+                    ulong id = r.UInt64();
+                    long start = r.Int64();
+                    long end = r.Int64();
+                    long deletedAt = r.Int64();
+                    long truncatedAt = r.Int64();
+                    var shards = ImmutableArray.CreateBuilder<ShardInfo>(r.Count(12));
+                    for (int s = shards.Capacity; s > 0; s--)
+                    {
+                        ulong shardId = r.UInt64();
+                        var owners = ImmutableArray.CreateBuilder<ulong>(r.Count(8));
+                        for (int o = owners.Capacity; o > 0; o--) owners.Add(r.UInt64());
+                        shards.Add(new ShardInfo(shardId, owners.MoveToImmutable()));
+                    }
+                    groups.Add(new ShardGroupInfo(id, start, end, deletedAt, truncatedAt, shards.MoveToImmutable()));
+                }
+                rps.Add(new RetentionPolicyInfo(rpName, replicaN, duration, sgd, groups.MoveToImmutable()));
+            }
+            dbs.Add(new DatabaseInfo(name, defaultRp, rps.MoveToImmutable()));
+        }
+        r.End();
+        return new MetaState(index, maxNodeId, maxShardGroupId, maxShardId, dbs.MoveToImmutable());
+    }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+
+namespace Cairn.Meta.Store;
+
+/// <summary>
+/// Everything the meta store knows, as one immutable value: readers hold a consistent snapshot while
+/// commands build the next state by copying only the path they change.
+/// <see cref="Index"/> counts the commands applied to reach this state.
+/// </summary>
+public sealed record MetaState
+{
+    public static readonly MetaState Empty = new(0, 0, 0, 0, []);
+
+    public MetaState(ulong index, ulong maxNodeId, ulong maxShardGroupId, ulong maxShardId, ImmutableArray<DatabaseInfo> databases)
+    {
+        Index = index;
+        MaxNodeId = maxNodeId;
+        MaxShardGroupId = maxShardGroupId;
+        MaxShardId = maxShardId;
+        Databases = databases.OrEmpty();
+    }
+
+    public ulong Index { get; init; }
+
+    /// <summary>The last node id handed out; meta and data nodes share the sequence (the cluster issue uses it).</summary>
+    public ulong MaxNodeId { get; init; }
+
+    public ulong MaxShardGroupId { get; init; }
+    public ulong MaxShardId { get; init; }
+
+    /// <summary>Databases in creation order.</summary>
+    public ImmutableArray<DatabaseInfo> Databases { get; init; }
+
+    // TODO(users): users, privileges and roles come with the auth issue; nodes with the cluster issue.
+
+    public DatabaseInfo? Database(string name)
+    {
+        foreach (var db in Databases)
+            if (db.Name == name) return db;
+        return null;
+    }
+
+    public RetentionPolicyInfo? RetentionPolicy(string database, string name) => Database(database)?.RetentionPolicy(name);
+
+    internal int IndexOfDatabase(string name)
+    {
+        for (int i = 0; i < Databases.Length; i++)
+            if (Databases[i].Name == name) return i;
+        return -1;
+    }
+
+    public bool Equals(MetaState? other) =>
+        other is not null && Index == other.Index && MaxNodeId == other.MaxNodeId && MaxShardGroupId == other.MaxShardGroupId
+        && MaxShardId == other.MaxShardId && Sequences.Same(Databases, other.Databases);
+
+    public override int GetHashCode() => HashCode.Combine(Index, MaxShardGroupId, MaxShardId, Databases.Length);
+}
