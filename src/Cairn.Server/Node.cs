@@ -35,7 +35,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
 
     private readonly CairnConfig _config = loaded.Config;
     private readonly IReadOnlyList<int> _startCpus = CpuAffinity.GetAllowed();
-    private IReadOnlyList<int> _coresInUse = CpuAffinity.GetAllowed();
+    private volatile IReadOnlyList<int> _coresInUse = CpuAffinity.GetAllowed();
 
     private bool HasData => (role & NodeRole.Data) != 0;
     private bool HasMeta => (role & NodeRole.Meta) != 0;
@@ -231,10 +231,11 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
                 Log.Error("{0}; keeping the running licence", result.Error);
                 return;
             }
+            // Pin first, then publish: whoever sees the new licence sees its core cap applied.
+            if (HasData) _coresInUse = ApplyCoreCap(result.License!);
             license.Replace(result.License!, result.Source);
             Log.Info("licence reloaded: {0} ({1}), expires {2}, max cores {3}", result.License!.Describe(), result.Source.ToName(),
                 LicenseCodec.FormatTime(result.License.Expires), result.License.MaxCores);
-            if (HasData) _coresInUse = ApplyCoreCap(result.License);
         }
         catch (Exception e)
         {
