@@ -308,8 +308,11 @@ public class SeriesIndexTests
         index.Field("mem", "value", FieldType.Float, out _);
 
         var keys = inFile.Concat(inDelta).Select(s => (Key: System.Text.Encoding.UTF8.GetBytes(s.Key), Measurement: System.Text.Encoding.UTF8.GetBytes(s.Measurement), s.TagList)).ToArray();
+        // Warm up, then take the least of a few measurements: a one-off runtime allocation on this
+        // thread (tiering, a timer) must not fail the test, a per-call allocation shows every time.
         long bytes = MeasureAllocations(index, keys, "value"u8.ToArray());
-        bytes = MeasureAllocations(index, keys, "value"u8.ToArray());
+        for (int attempt = 0; attempt < 5 && bytes != 0; attempt++)
+            bytes = Math.Min(bytes, MeasureAllocations(index, keys, "value"u8.ToArray()));
         await Assert.That(bytes).IsEqualTo(0L);
     }
 

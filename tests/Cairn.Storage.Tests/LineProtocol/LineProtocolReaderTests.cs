@@ -74,9 +74,15 @@ public class LineProtocolReaderTests
         var parser = new LineProtocolParser();
         long checksum = ReadAll(parser, body);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        checksum += ReadAll(parser, body);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of a few warm measurements: a one-off runtime allocation on this thread must not
+        // fail the test; a per-line allocation shows in every one.
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 5 && allocated != 0; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            checksum += ReadAll(parser, body);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         await Assert.That(allocated).IsEqualTo(0L);
         await Assert.That(checksum).IsNotEqualTo(0L);
