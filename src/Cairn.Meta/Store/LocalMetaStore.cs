@@ -1,3 +1,4 @@
+using Cairn.Common.Platform;
 using NLog;
 
 namespace Cairn.Meta.Store;

@@ -1,3 +1,5 @@
+using Cairn.Common.Hashing;
+using Cairn.Common.Platform;
 using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;

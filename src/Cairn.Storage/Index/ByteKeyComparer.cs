@@ -1,3 +1,4 @@
+using Cairn.Common.Hashing;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Cairn.Storage.Index;

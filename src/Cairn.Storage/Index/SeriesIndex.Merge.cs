@@ -1,3 +1,4 @@
+using Cairn.Common.Platform;
 using Cairn.Storage.Wal;
 
 namespace Cairn.Storage.Index;

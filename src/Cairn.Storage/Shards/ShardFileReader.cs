@@ -1,3 +1,4 @@
+using Cairn.Common.Hashing;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.MemoryMappedFiles;

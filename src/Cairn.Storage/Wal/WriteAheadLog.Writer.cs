@@ -1,3 +1,4 @@
+using Cairn.Common.Platform;
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using NLog;

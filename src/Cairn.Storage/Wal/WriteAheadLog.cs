@@ -1,3 +1,4 @@
+using Cairn.Common.Platform;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;

@@ -1,3 +1,4 @@
+using Cairn.Common.Hashing;
 using Cairn.Meta.Store;
 
 namespace Cairn.Meta.Tests.Store;

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Cairn.Storage.Wal;
+namespace Cairn.Common.Platform;
 
 /// <summary>
 /// fsync of a directory, so a newly created (or deleted) segment's name is as durable as its
 /// contents. .NET opens no handle on a directory, hence libc. Windows journals names itself.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0;
     private const int EINVAL = 22;

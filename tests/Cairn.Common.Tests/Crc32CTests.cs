@@ -1,6 +1,7 @@
+using Cairn.Common.Hashing;
 using CsCheck;
 
-namespace Cairn.Storage.Tests.Wal;
+namespace Cairn.Common.Tests;
 
 public class Crc32CTests
 {
