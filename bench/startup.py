@@ -438,6 +438,12 @@ def parse_args(argv):
         p.error("--runs must be 1..1000 and --warmup 0..10")
     if not 0 < args.timeout <= 120 or not 0 <= args.idle <= 600 or not 0 < args.poll_ms <= 1000:
         p.error("--timeout, --idle or --poll-ms out of range")
+    finish_cairn_args(p, args)
+    return args
+
+
+def finish_cairn_args(p, args):
+    """--cairn-env KEY=VALUE items into args.cairn_env_dict, --cairn made absolute (shared with ingest.py)."""
     args.cairn_env_dict = {}
     for kv in args.cairn_env:
         key, sep, value = kv.partition("=")
@@ -445,7 +451,6 @@ def parse_args(argv):
             p.error(f"--cairn-env wants KEY=VALUE, got {kv!r}")
         args.cairn_env_dict[key] = value
     args.cairn = os.path.abspath(args.cairn)
-    return args
 
 
 def main(argv):

@@ -603,13 +603,7 @@ def parse_args(argv):
     args.system_list = [s.strip() for s in args.systems.split(",") if s.strip()]
     if not args.system_list or any(s not in ("influxd", "cairn") for s in args.system_list):
         p.error("--systems is a comma list of influxd, cairn")
-    args.cairn_env_dict = {}
-    for kv in args.cairn_env:
-        key, sep, value = kv.partition("=")
-        if not sep or not key:
-            p.error(f"--cairn-env wants KEY=VALUE, got {kv!r}")
-        args.cairn_env_dict[key] = value
-    args.cairn = os.path.abspath(args.cairn)
+    startup.finish_cairn_args(p, args)
     return args
 
 
