@@ -1,6 +1,8 @@
 using Cairn.Common;
 using Cairn.Common.Web;
 using Cairn.Meta.Licensing;
+using Cairn.Http.Write;
+using Cairn.Meta.Store;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Http;
@@ -9,7 +11,8 @@ namespace Cairn.Http;
 /// The data node's public HTTP API. The dispatcher is a switch on the path: it is the hot entry for
 /// every write and query, and it keeps the API free of reflection-based routing.
 /// </summary>
-public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> coresInUse)
+public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> coresInUse, DataHttpOptions options,
+    IMetaStore? meta = null, PointsWriter? writer = null, Func<HttpContext, Task>? query = null)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -20,6 +23,7 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
             "/health" => HealthAsync(context),
             "/debug/vars" => DebugVarsAsync(context),
             "/write" or "/api/v2/write" => WriteAsync(context),
+            "/query" when query is not null => query(context),
             _ => InfluxResponses.NotFoundAsync(context),
         };
     }
@@ -47,29 +51,84 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         InfluxResponses.DebugVarsAsync(context, json => license.WriteEntitlements(json, coresInUse()));
 
     /// <summary>
-    /// POST /write. The storage engine is not built yet, so no database exists: after the licence
-    /// and parameter checks every write is answered as InfluxDB answers a write to a missing database.
+    /// POST /write (and /api/v2/write with <c>bucket=db/rp</c>): InfluxDB 1.x's checks in its order —
+    /// licence, database, body size (413), gzip, line protocol, consistency — then the points writer.
     /// </summary>
-    private Task WriteAsync(HttpContext context)
+    private async Task WriteAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method))
-            return InfluxResponses.MethodNotAllowedAsync(context, "POST");
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            await InfluxResponses.MethodNotAllowedAsync(context, "POST");
+            return;
+        }
         if (license.Refusal("write") is { } refusal)
-            return InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, refusal);
-        var db = DatabaseName(context.Request);
+        {
+            await InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, refusal);
+            return;
+        }
+        var (db, rp) = Target(request);
         if (string.IsNullOrEmpty(db))
-            return InfluxResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "database is required");
-        return InfluxResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"database not found: \"{db}\"");
+        {
+            await InfluxResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "database is required");
+            return;
+        }
+        if (writer is null || meta is null || meta.Current.Database(db) is null)
+        {
+            await InfluxResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"database not found: \"{db}\"");
+            return;
+        }
+
+        long maxBody = options.MaxBodySize;
+        if (maxBody > 0 && request.ContentLength > maxBody)
+        {
+            await InfluxResponses.ErrorAsync(context, StatusCodes.Status413RequestEntityTooLarge, "Request Entity Too Large");
+            return;
+        }
+        var (body, error) = await WriteBody.ReadAsync(request, maxBody, context.RequestAborted);
+        if (error is not null)
+        {
+            await InfluxResponses.ErrorAsync(context, error.Value.Status, error.Value.Message);
+            return;
+        }
+        try
+        {
+            var precision = PrecisionOf(request);
+            var consistency = request.Query["consistency"].ToString();
+            if (consistency.Length > 0 && consistency is not ("any" or "one" or "quorum" or "all"))
+            {
+                await InfluxResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid consistency level");
+                return;
+            }
+            var outcome = await writer.WriteAsync(db, rp, body.Memory, precision, context.RequestAborted);
+            if (outcome.Error is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+            await InfluxResponses.ErrorAsync(context, outcome.StatusCode, outcome.Error);
+        }
+        finally
+        {
+            body.Dispose();
+        }
     }
 
-    private static string? DatabaseName(HttpRequest request)
+    private static Cairn.Storage.LineProtocol.Precision PrecisionOf(HttpRequest request)
+    {
+        var text = request.Query["precision"].ToString();
+        // 1.8's /api/v2/write spells microseconds "us"; 1.x's /write spells it "u".
+        return text == "us" ? Cairn.Storage.LineProtocol.Precision.Microsecond : Cairn.Storage.LineProtocol.PrecisionExtensions.ParsePrecision(text);
+    }
+
+    private static (string? Database, string? RetentionPolicy) Target(HttpRequest request)
     {
         if (request.Path.Value == "/api/v2/write")
         {
             var bucket = request.Query["bucket"].ToString();
             int slash = bucket.IndexOf('/');
-            return slash >= 0 ? bucket[..slash] : bucket;
+            return slash >= 0 ? (bucket[..slash], bucket[(slash + 1)..]) : (bucket, null);
         }
-        return request.Query["db"].ToString();
+        return (request.Query["db"].ToString(), request.Query["rp"].ToString());
     }
 }

@@ -36,6 +36,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
     private readonly CairnConfig _config = loaded.Config;
     private readonly IReadOnlyList<int> _startCpus = CpuAffinity.GetAllowed();
     private volatile IReadOnlyList<int> _coresInUse = CpuAffinity.GetAllowed();
+    private DataServices? _data;
 
     private bool HasData => (role & NodeRole.Data) != 0;
     private bool HasMeta => (role & NodeRole.Meta) != 0;
@@ -52,6 +53,23 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         using var monitorStop = new CancellationTokenSource();
         var monitor = new LicenseMonitor(license, TimeProvider.System).RunAsync(monitorStop.Token);
 
+        DataServices? data = null;
+        if (HasData)
+        {
+            try
+            {
+                data = await DataServices.OpenAsync(_config);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or Cairn.Meta.Store.MetaLogFaultedException)
+            {
+                Log.Error("cannot open the data node's stores: {0}", e.Message);
+                monitorStop.Cancel();
+                await monitor;
+                return 1;
+            }
+        }
+        _data = data;
+
         var listeners = new List<(string Key, TcpServiceListener Listener, bool AllInterfaces)>();
         WebApplication? web = null;
         var httpListeners = new List<(string Key, ListenOptions Options, bool AllInterfaces)>();
@@ -67,9 +85,11 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         {
             Log.Error("cannot start listeners: {0}", e.Message);
             await StopAsync(web, listeners.Select(l => l.Listener));
+            if (data is not null) await data.DisposeAsync();
             return 1;
         }
 
+        data?.StartBackground(_config);
         Console.Out.WriteLine(ReadyLine(httpListeners, listeners));
         Console.Out.Flush();
         Log.Info("serving as {0}", role.ToName());
@@ -78,6 +98,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         Log.Info("signal received, shutting down");
         monitorStop.Cancel();
         await StopAsync(web, listeners.Select(l => l.Listener));
+        if (data is not null) await data.DisposeAsync();
         await monitor;
         Log.Info("stopped");
         return 0;
@@ -113,8 +134,10 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         var apis = new List<(string Key, string Setting, string Address, RequestDelegate Handler)>();
         if (HasData && _config.Http.Enabled)
         {
-            var data = new DataHttpApi(license, () => _coresInUse);
-            apis.Add(("http", "[http] bind-address", _config.Http.BindAddress, data.HandleAsync));
+            var services = _data!;
+            var api = new DataHttpApi(license, () => _coresInUse, new DataHttpOptions { MaxBodySize = _config.Http.MaxBodySize },
+                services.Meta, services.Writer, services.Query);
+            apis.Add(("http", "[http] bind-address", _config.Http.BindAddress, api.HandleAsync));
         }
         if (HasMeta)
         {

@@ -1,0 +1,94 @@
+using Cairn.Common.Config;
+using Cairn.Http.Write;
+using Cairn.Meta.Store;
+using Cairn.Services;
+using Cairn.Storage.Engine;
+using Microsoft.AspNetCore.Http;
+using NLog;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// What a data node holds open: the meta store (local to the node until the meta issue replicates
+/// it), the shard store, the points writer and query endpoint over them, and the retention and
+/// shard-precreation services.
+/// </summary>
+internal sealed class DataServices : IAsyncDisposable
+{
+    private static readonly Logger Log = LogManager.GetLogger("data");
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _background = [];
+
+    private DataServices(LocalMetaStore meta, TsdbStore store)
+    {
+        Meta = meta;
+        Store = store;
+        Writer = new PointsWriter(meta, store);
+    }
+
+    public LocalMetaStore Meta { get; }
+
+    public TsdbStore Store { get; }
+
+    public PointsWriter Writer { get; }
+
+    /// <summary>The /query handler; null until the InfluxQL front end is wired.</summary>
+    public Func<HttpContext, Task>? Query { get; private set; }
+
+    public static async Task<DataServices> OpenAsync(CairnConfig config)
+    {
+        var meta = await LocalMetaStore.OpenAsync(config.Meta.Dir);
+        var data = config.Data;
+        var store = new TsdbStore(data.Dir, data.WalDir, new EngineOptions
+        {
+            WalFsyncDelay = data.WalFsyncDelay,
+            CacheMaxMemorySize = data.CacheMaxMemorySize,
+            CacheSnapshotMemorySize = data.CacheSnapshotMemorySize,
+            CacheSnapshotWriteColdDuration = data.CacheSnapshotWriteColdDuration,
+            CompactFullWriteColdDuration = data.CompactFullWriteColdDuration,
+            MaxConcurrentCompactions = (int)Math.Clamp(data.MaxConcurrentCompactions, 0, 1024),
+            MaxSeriesPerDatabase = (int)Math.Clamp(data.MaxSeriesPerDatabase, 0, int.MaxValue),
+            MaxValuesPerTag = (int)Math.Clamp(data.MaxValuesPerTag, 0, int.MaxValue),
+            MaintenanceInterval = MaintenanceInterval(),
+        });
+        try
+        {
+            await store.OpenAsync();
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            await meta.DisposeAsync();
+            throw;
+        }
+        return new DataServices(meta, store);
+    }
+
+    /// <summary>CAIRN_ENGINE_MAINTENANCE_INTERVAL (a Go duration) lets tests snapshot and compact often; 1s otherwise.</summary>
+    private static TimeSpan MaintenanceInterval()
+    {
+        var text = Environment.GetEnvironmentVariable("CAIRN_ENGINE_MAINTENANCE_INTERVAL");
+        return !string.IsNullOrEmpty(text) && GoDuration.TryParse(text, out var interval) && interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(1);
+    }
+
+    /// <summary>Starts snapshots and compactions, retention and shard precreation.</summary>
+    public void StartBackground(CairnConfig config)
+    {
+        Store.StartMaintenance();
+        if (config.Retention.Enabled)
+            _background.Add(new RetentionService(Meta, Store, Store, TimeProvider.System).RunAsync(config.Retention.CheckInterval, _stop.Token));
+        if (config.ShardPrecreation.Enabled)
+            _background.Add(new ShardPrecreationService(Meta, TimeProvider.System)
+                .RunAsync(config.ShardPrecreation.CheckInterval, config.ShardPrecreation.AdvancePeriod, _stop.Token));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_background);
+        await Store.DisposeAsync();
+        await Meta.DisposeAsync();
+        _stop.Dispose();
+        Log.Debug("data services closed");
+    }
+}

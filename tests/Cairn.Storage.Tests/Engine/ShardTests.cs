@@ -1,0 +1,270 @@
+using Cairn.Storage.Engine;
+using Cairn.Storage.Index;
+using Cairn.Storage.Tests.Wal;
+
+namespace Cairn.Storage.Tests.Engine;
+
+/// <summary>The per-shard engine: WAL + cache + files + tombstones + index, across snapshots, compactions and reopen.</summary>
+public class ShardTests
+{
+    private static EngineOptions Options(CapturedLog? log = null, long cacheMax = 0) => new()
+    {
+        CacheMaxMemorySize = cacheMax,
+        CacheSnapshotMemorySize = 1L << 40,
+        CacheSnapshotWriteColdDuration = TimeSpan.FromDays(1),
+        CompactFullWriteColdDuration = TimeSpan.FromDays(1),
+        Logger = log?.Logger,
+    };
+
+    private static Task<Shard> OpenAsync(TempDir dir, EngineOptions? options = null) =>
+        Shard.OpenAsync(1, "db", "rp", Path.Combine(dir.Path, "data"), Path.Combine(dir.Path, "wal"), options ?? Options());
+
+    /// <summary>Registers the series of <paramref name="seriesKey"/> and field "v" as the points writer does.</summary>
+    private static void Index(Shard shard, string seriesKey, FieldType type = FieldType.Float)
+    {
+        var key = System.Text.Encoding.UTF8.GetBytes(seriesKey);
+        if (!SeriesKeyParser.TryParse(key, out var measurement, out var tags)) throw new Exception("bad key " + seriesKey);
+        shard.Index.TryGetOrAdd(key, measurement, tags, out _, out _);
+        shard.Index.TryRegisterField(measurement, "v"u8, type, out _);
+    }
+
+    private static async Task WriteAsync(Shard shard, string seriesKey, params (long Time, double Value)[] points)
+    {
+        Index(shard, seriesKey);
+        using var payload = new PointsPayloadWriter();
+        var key = System.Text.Encoding.UTF8.GetBytes(seriesKey);
+        foreach (var (time, value) in points)
+        {
+            payload.BeginPoint(key, time);
+            payload.Field("v"u8, FieldType.Float, BitConverter.DoubleToInt64Bits(value));
+            payload.EndPoint();
+        }
+        await shard.WriteAsync(payload.Written);
+    }
+
+    private static (long, double)[] Read(Shard shard, string seriesKey)
+    {
+        var values = shard.Read(System.Text.Encoding.UTF8.GetBytes(seriesKey), "v"u8);
+        if (values is null) return [];
+        return [.. Enumerable.Range(0, values.Count).Select(i => (values.Times[i], values.Float(i)))];
+    }
+
+    private static void Same((long, double)[] actual, params (long, double)[] expected)
+    {
+        if (!actual.SequenceEqual(expected))
+            throw new Exception($"expected [{string.Join(", ", expected)}] but read [{string.Join(", ", actual)}]");
+    }
+
+    [Test]
+    public async Task Write_IsReadable_AndSurvivesReopenThroughTheWal()
+    {
+        using var dir = new TempDir();
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1.5), (20, 2.5));
+            await WriteAsync(shard, "cpu,host=a", (15, 9.0), (20, 3.5)); // out of order and an overwrite
+            Same(Read(shard, "cpu,host=a"), (10, 1.5), (15, 9.0), (20, 3.5));
+        }
+        await using var reopened = await OpenAsync(dir);
+        Same(Read(reopened, "cpu,host=a"), (10, 1.5), (15, 9.0), (20, 3.5));
+        await Assert.That(reopened.Index.Measurements()).IsEquivalentTo(new[] { "cpu" });
+    }
+
+    [Test]
+    public async Task Snapshot_WritesAFile_RemovesWalSegments_AndReadsMergeFileAndCache()
+    {
+        using var dir = new TempDir();
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1), (20, 2));
+            await Assert.That(await shard.SnapshotAsync()).IsTrue();
+            await Assert.That(shard.FilePaths.Count).IsEqualTo(1);
+            await Assert.That(shard.CacheSize).IsEqualTo(0);
+            await WriteAsync(shard, "cpu,host=a", (20, 5), (30, 3)); // newer value for t=20 in the cache
+            Same(Read(shard, "cpu,host=a"), (10, 1), (20, 5), (30, 3));
+        }
+        var walFiles = Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal");
+        await Assert.That(walFiles.Length).IsEqualTo(1); // the segments the snapshot covered are gone
+        await using var reopened = await OpenAsync(dir);
+        Same(Read(reopened, "cpu,host=a"), (10, 1), (20, 5), (30, 3));
+    }
+
+    [Test]
+    public async Task LeveledAndFullCompaction_KeepEveryValue_AndEndWithOneFile()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir);
+        var expected = new List<(long, double)>();
+        for (int round = 0; round < 9; round++)
+        {
+            var points = Enumerable.Range(0, 50).Select(i => ((long)(round * 100 + i), (double)(round * 1000 + i))).ToArray();
+            await WriteAsync(shard, "cpu,host=a", points);
+            await WriteAsync(shard, $"mem,host=h{round}", (round, round));
+            expected.AddRange(points);
+            await shard.SnapshotAsync();
+        }
+        using var slots = new SemaphoreSlim(1);
+        int leveled = await shard.CompactAsync(slots);
+        await Assert.That(leveled).IsGreaterThanOrEqualTo(2); // 9 level-1 files: two groups of four
+        await Assert.That(shard.FilePaths.Count).IsLessThan(9);
+        Same(Read(shard, "cpu,host=a"), [.. expected]);
+        await shard.CompactAsync(slots, forceFull: true);
+        await Assert.That(shard.FilePaths.Count).IsEqualTo(1);
+        Same(Read(shard, "cpu,host=a"), [.. expected]);
+        Same(Read(shard, "mem,host=h8"), (8, 8));
+        // Replaced files are deleted once no reader holds them.
+        await Assert.That(Directory.GetFiles(Path.Combine(dir.Path, "data"), "*.csf").Length).IsEqualTo(1);
+    }
+
+    [Test]
+    public async Task Delete_HidesOldValues_ButNotValuesWrittenAfterIt_ThroughSnapshotCompactionAndReopen()
+    {
+        using var dir = new TempDir();
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1), (20, 2), (30, 3));
+            await shard.SnapshotAsync();
+            await WriteAsync(shard, "cpu,host=a", (40, 4));
+            shard.Index.TryGetId("cpu,host=a"u8, out uint id);
+            await shard.DeleteSeriesAsync([id], 15, 45, CancellationToken.None);
+            Same(Read(shard, "cpu,host=a"), (10, 1));
+            await WriteAsync(shard, "cpu,host=a", (20, 22)); // after the delete: must survive it
+            Same(Read(shard, "cpu,host=a"), (10, 1), (20, 22));
+            await shard.SnapshotAsync();
+            Same(Read(shard, "cpu,host=a"), (10, 1), (20, 22));
+            using var slots = new SemaphoreSlim(1);
+            await shard.CompactAsync(slots, forceFull: true);
+            Same(Read(shard, "cpu,host=a"), (10, 1), (20, 22));
+            await Assert.That(shard.Statistics.HasTombstones).IsFalse();
+        }
+        await using var reopened = await OpenAsync(dir);
+        Same(Read(reopened, "cpu,host=a"), (10, 1), (20, 22));
+    }
+
+    [Test]
+    public async Task FullCompactionOfOneFileWithTombstones_RewritesIt_AndReopenKeepsOnlyTheRewrite()
+    {
+        using var dir = new TempDir();
+        using var slots = new SemaphoreSlim(1);
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1), (20, 2));
+            await shard.SnapshotAsync();
+            await shard.CompactAsync(slots, forceFull: true);
+            shard.Index.TryGetId("cpu,host=a"u8, out uint id);
+            await shard.DeleteSeriesAsync([id], 20, 20, CancellationToken.None);
+            await shard.CompactAsync(slots, forceFull: true);
+            await Assert.That(shard.FilePaths.Count).IsEqualTo(1);
+            await Assert.That(shard.Statistics.HasTombstones).IsFalse();
+            Same(Read(shard, "cpu,host=a"), (10, 1));
+        }
+        await Assert.That(Directory.GetFiles(Path.Combine(dir.Path, "data"), "*.csf").Length).IsEqualTo(1);
+        await using var reopened = await OpenAsync(dir);
+        Same(Read(reopened, "cpu,host=a"), (10, 1));
+    }
+
+    [Test]
+    public async Task Delete_ReplaysInOrderWithWritesFromTheWal()
+    {
+        using var dir = new TempDir();
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1), (20, 2));
+            shard.Index.TryGetId("cpu,host=a"u8, out uint id);
+            await shard.DeleteSeriesAsync([id], 0, 100, CancellationToken.None);
+            await WriteAsync(shard, "cpu,host=a", (20, 7));
+        }
+        await using var reopened = await OpenAsync(dir);
+        Same(Read(reopened, "cpu,host=a"), (20, 7));
+    }
+
+    [Test]
+    public async Task DropMeasurement_RemovesSeriesFromIndexAndData()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir);
+        await WriteAsync(shard, "cpu,host=a", (10, 1));
+        await WriteAsync(shard, "mem,host=a", (10, 1));
+        await shard.SnapshotAsync();
+        await shard.DeleteMeasurementAsync("cpu", CancellationToken.None);
+        await Assert.That(shard.Index.Measurements()).IsEquivalentTo(new[] { "mem" });
+        Same(Read(shard, "cpu,host=a"));
+        Same(Read(shard, "mem,host=a"), (10, 1));
+    }
+
+    [Test]
+    public async Task DeleteOfWholeRange_DropsTheSeriesFromTheIndex_PartialRangeKeepsIt()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir);
+        await WriteAsync(shard, "cpu,host=a", (10, 1), (20, 2));
+        await WriteAsync(shard, "cpu,host=b", (10, 1), (20, 2));
+        shard.Index.TryGetId("cpu,host=a"u8, out uint a);
+        shard.Index.TryGetId("cpu,host=b"u8, out uint b);
+        await shard.DeleteSeriesAsync([a], 0, 15, CancellationToken.None);
+        await shard.DeleteSeriesAsync([b], 0, 25, CancellationToken.None);
+        await Assert.That(shard.Index.TryGetId("cpu,host=a"u8, out _)).IsTrue();
+        await Assert.That(shard.Index.TryGetId("cpu,host=b"u8, out _)).IsFalse();
+    }
+
+    [Test]
+    public async Task CacheLimit_RefusesWritesWithInfluxText()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir, Options(cacheMax: 2000));
+        var points = Enumerable.Range(0, 200).Select(i => ((long)i, (double)i)).ToArray();
+        var error = await Assert.ThrowsAsync<CacheFullException>(async () =>
+        {
+            for (int i = 0; i < 10; i++) await WriteAsync(shard, "cpu,host=a", points);
+        });
+        await Assert.That(error!.Message).Matches(@"^cache-max-memory-size exceeded: \(\d+/2000\)$");
+    }
+
+    [Test]
+    public async Task TornWalTail_IsLoggedAndCut_EarlierWritesSurvive()
+    {
+        using var dir = new TempDir();
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1));
+            await WriteAsync(shard, "cpu,host=a", (20, 2));
+        }
+        var segment = Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal").Single();
+        using (var f = new FileStream(segment, FileMode.Open))
+            f.SetLength(f.Length - 3);
+        var log = new CapturedLog();
+        await using var reopened = await OpenAsync(dir, Options(log));
+        Same(Read(reopened, "cpu,host=a"), (10, 1));
+    }
+
+    [Test]
+    public async Task DamagedDataFile_IsLoggedByName_AndTheRestIsServed()
+    {
+        using var dir = new TempDir();
+        await using (var shard = await OpenAsync(dir))
+        {
+            await WriteAsync(shard, "cpu,host=a", (10, 1));
+            await shard.SnapshotAsync();
+            await WriteAsync(shard, "cpu,host=b", (10, 2));
+            await shard.SnapshotAsync();
+        }
+        var files = Directory.GetFiles(Path.Combine(dir.Path, "data"), "*.csf").Order().ToArray();
+        using (var f = new FileStream(files[0], FileMode.Open))
+            f.SetLength(f.Length - 10); // cut into the footer
+        var log = new CapturedLog();
+        await using var reopened = await OpenAsync(dir, Options(log));
+        Same(Read(reopened, "cpu,host=b"), (10, 2));
+        await Assert.That(log.Lines.Any(l => l.StartsWith("ERROR") && l.Contains(files[0]))).IsTrue();
+    }
+
+    [Test]
+    public async Task SeriesKeyParser_InvertsTheCanonicalKey()
+    {
+        var key = @"we\ ather\,x,lo\=c=a\ b\,c,z=1"u8.ToArray();
+        await Assert.That(SeriesKeyParser.TryParse(key, out var measurement, out var tags)).IsTrue();
+        await Assert.That(System.Text.Encoding.UTF8.GetString(measurement)).IsEqualTo("we ather,x");
+        await Assert.That(tags.Count).IsEqualTo(2);
+        await Assert.That(System.Text.Encoding.UTF8.GetString(tags.Key(0))).IsEqualTo("lo=c");
+        await Assert.That(System.Text.Encoding.UTF8.GetString(tags.Value(0))).IsEqualTo("a b,c");
+    }
+}
