@@ -87,6 +87,7 @@ test_all() {
   run_tests tests/Cairn.Meta.Tests
   run_tests tests/Cairn.Storage.Tests --treenode-filter '/*/*/*/*[Category!=Perf]'
   run_tests tests/Cairn.Query.Tests
+  run_tests tests/Cairn.Http.Tests
   run_tests tests/Cairn.Integration.Tests --treenode-filter '/*/*/*/*[Category!=Soak]'
   if [ "$(id -u)" -eq 0 ] && [ -x packaging/check-packages.sh ]; then
     package

@@ -3,6 +3,7 @@ using Cairn.Common.Web;
 using Cairn.Meta.Licensing;
 using Cairn.Http.Write;
 using Cairn.Meta.Store;
+using Cairn.Storage.Engine;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Http;
@@ -12,7 +13,7 @@ namespace Cairn.Http;
 /// every write and query, and it keeps the API free of reflection-based routing.
 /// </summary>
 public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> coresInUse, DataHttpOptions options,
-    IMetaStore? meta = null, PointsWriter? writer = null, Func<HttpContext, Task>? query = null)
+    IMetaStore? meta = null, PointsWriter? writer = null, Func<HttpContext, Task>? query = null, TsdbStore? store = null)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -48,7 +49,11 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
     }
 
     private Task DebugVarsAsync(HttpContext context) =>
-        InfluxResponses.DebugVarsAsync(context, json => license.WriteEntitlements(json, coresInUse()));
+        InfluxResponses.DebugVarsAsync(context, json =>
+        {
+            license.WriteEntitlements(json, coresInUse());
+            if (store is not null) EngineStatistics.Write(json, store);
+        });
 
     /// <summary>
     /// POST /write (and /api/v2/write with <c>bucket=db/rp</c>): InfluxDB 1.x's checks in its order —

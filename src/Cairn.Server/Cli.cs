@@ -21,6 +21,9 @@ internal static class Cli
                               --max-data-nodes N --max-cores N
                               [--grace-start DURATION] [--grace-running DURATION] [--id ID]
                                                              sign and print a new licence
+          cairn inspect export [--config FILE] [--datadir DIR] [--waldir DIR] [--database DB]
+                               [--retention RP] [--out FILE] [--lponly]
+                                                             print a stopped node's data as line protocol
 
         Configuration: --config, else CAIRN_CONFIG_PATH, else /etc/cairn/cairn-meta.toml (meta role)
         or /etc/cairn/cairn-data.toml (data, both), else built-in defaults. CAIRN_<SECTION>_<KEY>
@@ -49,6 +52,8 @@ internal static class Cli
             case "license":
             case "licence":
                 return LicenseCommand.Execute(rest);
+            case "inspect":
+                return await InspectCommand.ExecuteAsync(rest);
             case "help":
             case "--help":
             case "-help":

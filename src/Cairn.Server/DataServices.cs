@@ -1,4 +1,6 @@
 using Cairn.Common.Config;
+using Cairn.Http;
+using Cairn.Http.Statements;
 using Cairn.Http.Write;
 using Cairn.Meta.Store;
 using Cairn.Services;
@@ -19,11 +21,12 @@ internal sealed class DataServices : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _background = [];
 
-    private DataServices(LocalMetaStore meta, TsdbStore store)
+    private DataServices(LocalMetaStore meta, TsdbStore store, bool retentionAutoCreate)
     {
         Meta = meta;
         Store = store;
         Writer = new PointsWriter(meta, store);
+        Query = new QueryEndpoint(new StatementExecutor(meta, store, TimeProvider.System, retentionAutoCreate)).HandleAsync;
     }
 
     public LocalMetaStore Meta { get; }
@@ -32,8 +35,8 @@ internal sealed class DataServices : IAsyncDisposable
 
     public PointsWriter Writer { get; }
 
-    /// <summary>The /query handler; null until the InfluxQL front end is wired.</summary>
-    public Func<HttpContext, Task>? Query { get; private set; }
+    /// <summary>The /query handler.</summary>
+    public Func<HttpContext, Task> Query { get; }
 
     public static async Task<DataServices> OpenAsync(CairnConfig config)
     {
@@ -61,7 +64,7 @@ internal sealed class DataServices : IAsyncDisposable
             await meta.DisposeAsync();
             throw;
         }
-        return new DataServices(meta, store);
+        return new DataServices(meta, store, config.Meta.RetentionAutocreate);
     }
 
     /// <summary>CAIRN_ENGINE_MAINTENANCE_INTERVAL (a Go duration) lets tests snapshot and compact often; 1s otherwise.</summary>

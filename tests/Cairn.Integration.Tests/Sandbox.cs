@@ -19,7 +19,7 @@ public sealed class Sandbox : IAsyncDisposable
     public string PathOf(string name) => Path.Combine(Dir, name);
 
     /// <summary>Loopback, port 0 for every listener, data under the sandbox.</summary>
-    public string LoopbackToml(string extra = "", string role = "both") => $"""
+    public string LoopbackToml(string extra = "", string role = "both", string dataExtra = "") => $"""
         bind-address = "127.0.0.1:0"
         [node]
         role = "{role}"
@@ -30,6 +30,7 @@ public sealed class Sandbox : IAsyncDisposable
         [data]
         dir = "{PathOf("data")}"
         wal-dir = "{PathOf("wal")}"
+        {dataExtra}
         [hinted-handoff]
         dir = "{PathOf("hh")}"
         [http]

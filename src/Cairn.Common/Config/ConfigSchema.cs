@@ -13,6 +13,7 @@ public static class ConfigSchema
     {
         "CAIRN_CONFIG_PATH",
         "CAIRN_LICENSE_PUBKEY",
+        "CAIRN_ENGINE_MAINTENANCE_INTERVAL", // tests: how often the engine looks for snapshots and compactions
     };
 
     public static IReadOnlyList<ConfigKey> Keys { get; } = BuildKeys();

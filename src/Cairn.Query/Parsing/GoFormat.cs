@@ -8,7 +8,7 @@ namespace Cairn.Query.Parsing;
 /// <c>strconv.FormatFloat(f, 'f'|'g', -1, 64)</c>, <c>time.Duration.String()</c>, RFC3339Nano,
 /// and <c>strconv.ParseFloat</c>'s acceptance rules.
 /// </summary>
-internal static class GoFormat
+public static class GoFormat
 {
     /// <summary><c>strconv.FormatFloat(v, 'f', -1, 64)</c>: shortest digits that round-trip, never an exponent.</summary>
     public static string FormatFloatF(double value)

@@ -1,0 +1,143 @@
+using System.Buffers;
+using Cairn.Http.Statements;
+using Cairn.Meta.Store;
+using Cairn.Query.Ast;
+using Cairn.Query.Parsing;
+using Cairn.Query.Results;
+using Cairn.Storage.Engine;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Cairn.Http;
+
+/// <summary>
+/// <c>GET|POST /query</c> as InfluxDB 1.x's httpd handler serves it: <c>q</c> from the query string or a
+/// form body (urlencoded or multipart, a field or a file), <c>db</c>, <c>rp</c>, <c>params</c>, <c>epoch</c>,
+/// <c>pretty</c>, <c>chunked</c>; one result per statement under its statement_id. A GET runs writes too,
+/// with InfluxDB's read-only warning in the result's messages.
+/// </summary>
+/// <remarks>
+/// The caller adds the standard headers (<c>InfluxResponses.AddStandardHeaders</c>) before dispatching here.
+/// Request-level failures answer <c>{"error":"…"}</c> with 400 and an <c>X-Influxdb-Error</c> header;
+/// statement failures answer 200 with the error inside the statement's result.
+/// </remarks>
+public sealed class QueryEndpoint
+{
+    private readonly StatementExecutor _executor;
+
+    /// <summary>Serves queries with an executor over <paramref name="meta"/> and <paramref name="shards"/> (retention-autocreate on).</summary>
+    public QueryEndpoint(IMetaStore meta, IShardCatalog shards) : this(new StatementExecutor(meta, shards))
+    {
+    }
+
+    /// <summary>Serves queries with <paramref name="executor"/> (to pass a clock or retention-autocreate off).</summary>
+    public QueryEndpoint(StatementExecutor executor)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        _executor = executor;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsPost(request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "GET, POST";
+            await WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed", pretty: false).ConfigureAwait(false);
+            return;
+        }
+
+        var ct = context.RequestAborted;
+        IFormCollection? form = null;
+        if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+            form = await request.ReadFormAsync(ct).ConfigureAwait(false);
+
+        // Go's pretty flag reads the URL only; everything else is r.FormValue (body first, then URL).
+        bool pretty = request.Query["pretty"].ToString() == "true";
+        string text = FormValue(request, form, "q").Trim();
+        if (text.Length == 0 && form?.Files.GetFile("q") is { } file)
+        {
+            using var reader = new StreamReader(file.OpenReadStream());
+            text = (await reader.ReadToEndAsync(ct).ConfigureAwait(false)).Trim();
+        }
+        if (text.Length == 0)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "missing required parameter \"q\"", pretty).ConfigureAwait(false);
+            return;
+        }
+
+        IReadOnlyDictionary<string, object?>? parameters = null;
+        string rawParams = FormValue(request, form, "params");
+        if (rawParams.Length != 0)
+        {
+            if (!QueryParameters.TryParseJson(rawParams, out var parsed, out var paramsError))
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, paramsError!, pretty).ConfigureAwait(false);
+                return;
+            }
+            parameters = parsed;
+        }
+
+        if (!InfluxQLParser.TryParse(text, parameters, out InfluxQuery? query, out var parseError))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, parseError.ResponseMessage, pretty).ConfigureAwait(false);
+            return;
+        }
+
+        var options = new ExecutionOptions(FormValue(request, form, "db"), FormValue(request, form, "rp"), ReadOnly: HttpMethods.IsGet(request.Method));
+        var format = new ResultFormat(pretty, ResultFormat.EpochDivisorOf(FormValue(request, form, "epoch").Trim()));
+        bool chunked = FormValue(request, form, "chunked") == "true";
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        if (chunked)
+        {
+            // One JSON object per result, each flushed as it is ready.
+            await foreach (var result in _executor.ExecuteAsync(query, options, ct).ConfigureAwait(false))
+            {
+                var chunk = new ArrayBufferWriter<byte>(256);
+                QueryResponseJson.WriteChunk(chunk, result, format);
+                await response.Body.WriteAsync(chunk.WrittenMemory, ct).ConfigureAwait(false);
+                await response.Body.FlushAsync(ct).ConfigureAwait(false);
+            }
+            return;
+        }
+
+        var buffer = new QueryResponseBuffer();
+        await foreach (var result in _executor.ExecuteAsync(query, options, ct).ConfigureAwait(false)) buffer.Add(result);
+        var body = new ArrayBufferWriter<byte>(512);
+        QueryResponseJson.Write(body, buffer.Results, format);
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Go's <c>r.FormValue</c>: the form body's value, else the URL's; the first of repeated values.</summary>
+    private static string FormValue(HttpRequest request, IFormCollection? form, string key)
+    {
+        if (form is not null && form.TryGetValue(key, out StringValues fromForm) && fromForm.Count > 0) return fromForm[0] ?? "";
+        return request.Query.TryGetValue(key, out var fromQuery) && fromQuery.Count > 0 ? fromQuery[0] ?? "" : "";
+    }
+
+    // Go sends the bytes as they are; Kestrel refuses non-ASCII header values, so those become '?'.
+    private static string HeaderText(string message) =>
+        string.Create(message.Length, message, static (span, text) =>
+        {
+            for (int i = 0; i < text.Length; i++) span[i] = text[i] is >= ' ' and <= '~' ? text[i] : '?';
+        });
+
+    /// <summary>InfluxDB's httpError: the status, <c>X-Influxdb-Error</c> (first 1024 characters) and <c>{"error":"…"}</c>.</summary>
+    private static async Task WriteErrorAsync(HttpContext context, int status, string message, bool pretty)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.Headers["X-Influxdb-Error"] = HeaderText(message.Length > 1024 ? message[..1024] : message);
+        response.ContentType = "application/json";
+        var body = new ArrayBufferWriter<byte>(128);
+        QueryResponseJson.WriteError(body, message, pretty);
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+}
