@@ -16,7 +16,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # apt packages each verb needs; installed only when missing.
 BUILD_PKGS=(clang zlib1g-dev git)
-TEST_PKGS=(curl procps python3)
+TEST_PKGS=(curl procps python3 influxdb influxdb-client)
 PACKAGE_PKGS=(dpkg-dev rpm fakeroot)
 BENCH_PKGS=(influxdb curl procps python3)
 

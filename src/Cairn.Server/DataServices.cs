@@ -52,6 +52,7 @@ internal sealed class DataServices : IAsyncDisposable
             MaxConcurrentCompactions = (int)Math.Clamp(data.MaxConcurrentCompactions, 0, 1024),
             MaxSeriesPerDatabase = (int)Math.Clamp(data.MaxSeriesPerDatabase, 0, int.MaxValue),
             MaxValuesPerTag = (int)Math.Clamp(data.MaxValuesPerTag, 0, int.MaxValue),
+            MaxIndexLogFileSize = data.MaxIndexLogFileSize,
             MaintenanceInterval = MaintenanceInterval(),
         });
         try

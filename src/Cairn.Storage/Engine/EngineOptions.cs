@@ -32,6 +32,9 @@ public sealed class EngineOptions
     /// <summary><c>max-values-per-tag</c> (0: no limit).</summary>
     public int MaxValuesPerTag { get; init; } = 100_000;
 
+    /// <summary><c>max-index-log-file-size</c>: the series log is merged into the mapped index file past this size.</summary>
+    public long MaxIndexLogFileSize { get; init; } = 1L << 20;
+
     /// <summary>How often the background loop looks for snapshots and compactions to run.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -314,6 +314,7 @@ public sealed class Shard : IShardView, IAsyncDisposable
         _snapshot = null;
         // Series created since the last flush must outlive the WAL segments that could re-create them.
         await Index.FlushAsync(cancellationToken).ConfigureAwait(false);
+        MergeIndexIfLogIsLarge();
         await _wal.RemoveSegmentsThroughAsync(rolledThrough, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _snapshots);
         _log.Debug("shard {0}: snapshot of {1} keys to {2}", Id, entries.Length, path);
@@ -321,6 +322,18 @@ public sealed class Shard : IShardView, IAsyncDisposable
     }
 
     private long _snapshotRolledThrough = long.MaxValue;
+
+    /// <summary>
+    /// Folds the series log into <c>series.idx</c> once it passes <c>max-index-log-file-size</c>, so a
+    /// restart maps the index instead of replaying a long log.
+    /// </summary>
+    private void MergeIndexIfLogIsLarge(long threshold = -1)
+    {
+        var log = new FileInfo(Path.Combine(DataDirectory, SeriesIndex.LogName));
+        if (!log.Exists || log.Length < (threshold >= 0 ? threshold : _options.MaxIndexLogFileSize)) return;
+        Index.Merge();
+        _log.Debug("shard {0}: merged a {1}-byte series log into {2}", Id, log.Length, SeriesIndex.FileName);
+    }
 
     private static void WriteSnapshotFile(string path, CacheEntry[] entries)
     {
@@ -390,6 +403,7 @@ public sealed class Shard : IShardView, IAsyncDisposable
                 _fullyCompactedAtWrite = writes;
                 if (!_tombstones.IsEmpty && plans.Count > 0) _tombstones.Clear();
                 if (plans.Count > 0) Interlocked.Increment(ref _fullCompactions);
+                MergeIndexIfLogIsLarge(threshold: SeriesIndexLog.HeaderSize + 1); // a cold shard's index is read in place on restart
             }
             return ran;
         }
