@@ -69,31 +69,31 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         }
         if (license.Refusal("write") is { } refusal)
         {
-            await InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, refusal);
+            await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, refusal, pretty: false);
             return;
         }
         var (db, rp) = Target(request);
         if (string.IsNullOrEmpty(db))
         {
-            await InfluxResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "database is required");
+            await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "database is required", pretty: false);
             return;
         }
         if (writer is null || meta is null || meta.Current.Database(db) is null)
         {
-            await InfluxResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"database not found: \"{db}\"");
+            await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"database not found: \"{db}\"", pretty: false);
             return;
         }
 
         long maxBody = options.MaxBodySize;
         if (maxBody > 0 && request.ContentLength > maxBody)
         {
-            await InfluxResponses.ErrorAsync(context, StatusCodes.Status413RequestEntityTooLarge, "Request Entity Too Large");
+            await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status413RequestEntityTooLarge, "Request Entity Too Large", pretty: false);
             return;
         }
         var (body, error) = await WriteBody.ReadAsync(request, maxBody, context.RequestAborted);
         if (error is not null)
         {
-            await InfluxResponses.ErrorAsync(context, error.Value.Status, error.Value.Message);
+            await QueryEndpoint.WriteErrorAsync(context, error.Value.Status, error.Value.Message, pretty: false);
             return;
         }
         try
@@ -102,7 +102,7 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
             var consistency = request.Query["consistency"].ToString();
             if (consistency.Length > 0 && consistency is not ("any" or "one" or "quorum" or "all"))
             {
-                await InfluxResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "invalid consistency level");
+                await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid consistency level", pretty: false);
                 return;
             }
             var outcome = await writer.WriteAsync(db, rp, body.Memory, precision, context.RequestAborted);
@@ -111,7 +111,7 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 return;
             }
-            await InfluxResponses.ErrorAsync(context, outcome.StatusCode, outcome.Error);
+            await QueryEndpoint.WriteErrorAsync(context, outcome.StatusCode, outcome.Error, pretty: false);
         }
         finally
         {

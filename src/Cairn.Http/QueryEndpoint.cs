@@ -129,7 +129,8 @@ public sealed class QueryEndpoint
         });
 
     /// <summary>InfluxDB's httpError: the status, <c>X-Influxdb-Error</c> (first 1024 characters) and <c>{"error":"…"}</c>.</summary>
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message, bool pretty)
+    /// <summary>InfluxDB's httpError: the status, <c>X-Influxdb-Error</c> (first 1024 characters) and <c>{"error":…}</c> plus a newline.</summary>
+    internal static async Task WriteErrorAsync(HttpContext context, int status, string message, bool pretty)
     {
         var response = context.Response;
         response.StatusCode = status;

@@ -55,6 +55,8 @@ internal static class InspectCommand
             return 1;
         }
 
+        // Damage found while opening shards is logged by the engine: show it on stderr.
+        Cairn.Common.Logging.LogSetup.Configure("logfmt", "warn");
         await using var store = new TsdbStore(dataDir, walDir, new EngineOptions { CacheMaxMemorySize = 0 });
         try
         {

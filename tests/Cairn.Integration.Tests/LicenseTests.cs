@@ -115,7 +115,7 @@ public class LicenseTests
         using (var during = await http.PostAsync("/write?db=mydb", new StringContent("cpu value=1")))
         {
             await Assert.That(during.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
-            await Assert.That(await during.Content.ReadAsStringAsync()).IsEqualTo("{\"error\":\"database not found: \\\"mydb\\\"\"}");
+            await Assert.That(await during.Content.ReadAsStringAsync()).IsEqualTo("{\"error\":\"database not found: \\\"mydb\\\"\"}\n");
         }
         await Assert.That(await process.StderrEventuallyContainsAsync("expired-licence", TimeSpan.FromSeconds(5))).IsTrue();
         await Assert.That(process.Stderr).Contains("lvl=warn");

@@ -100,7 +100,7 @@ public sealed partial class StatementExecutor
         if (!TagFilter.TryCompile(rest, out var filter, out error)) return error;
         if (!TryQueryScopes(db, s.Sources, options, out var scopes, out error)) return error;
 
-        var keys = new SortedSet<string>(Utf8Order.Instance);
+        var keys = new SortedSet<string>(new SeriesKeyOrder());
         ForEachMeasurement(state, db.Name, scopes, range, (shard, m) =>
         {
             foreach (uint id in filter.Evaluate(new MeasurementScope(shard.Index, m)))

@@ -33,8 +33,8 @@ public sealed class PointsWriter(IMetaStore meta, TsdbStore store)
         if (db is null) return new WriteOutcome(404, $"database not found: \"{database}\"", 0, 0);
         string rpName = string.IsNullOrEmpty(retentionPolicy) ? db.DefaultRetentionPolicy : retentionPolicy;
         var rp = string.IsNullOrEmpty(rpName) ? null : db.RetentionPolicy(rpName);
-        if (rp is null)
-            return new WriteOutcome(400, string.IsNullOrEmpty(rpName) ? "retention policy not found: " + rpName : $"retention policy not found: {rpName}", 0, 0);
+        // InfluxDB answers an unknown policy with 500 (the coordinator's error is not a client error).
+        if (rp is null) return new WriteOutcome(500, $"retention policy not found: {rpName}", 0, 0);
 
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000L;
         var batch = new WriteBatch(store, database, now);
@@ -51,7 +51,7 @@ public sealed class PointsWriter(IMetaStore meta, TsdbStore store)
                         return new WriteOutcome(result.Code is MetaErrorCode.DatabaseNotFound or MetaErrorCode.RetentionPolicyNotFound ? 400 : 500, result.Message, 0, 0);
                 }
                 rp = meta.Current.RetentionPolicy(database, rpName);
-                if (rp is null) return new WriteOutcome(400, $"retention policy not found: {rpName}", 0, 0);
+                if (rp is null) return new WriteOutcome(500, $"retention policy not found: {rpName}", 0, 0);
                 var needed = new HashSet<ulong>(batch.MissingShards);
                 foreach (long timestamp in batch.MissingGroups)
                     if (rp.ShardGroupByTimestamp(timestamp) is { } group)
