@@ -38,8 +38,14 @@ public class StorageEngineTests
         while (!DataNode.DataFiles(sandbox).Any() && clock.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(50);
         var (qs, measurements) = await DataNode.QueryAsync(http, "SHOW MEASUREMENTS", "eng");
         await Assert.That(measurements).Contains("cpu");
-        var maps = await File.ReadAllTextAsync($"/proc/{process.Pid}/maps");
-        var mapped = DataNode.DataFiles(sandbox).Where(f => maps.Contains(f)).ToList();
+        // Compaction may swap files between listing and reading the maps: look again until both agree (bounded).
+        var mapped = new List<string>();
+        for (int attempt = 0; attempt < 50 && mapped.Count == 0; attempt++)
+        {
+            var maps = await File.ReadAllTextAsync($"/proc/{process.Pid}/maps");
+            mapped = DataNode.DataFiles(sandbox).Where(f => maps.Contains(f)).ToList();
+            if (mapped.Count == 0) await Task.Delay(100);
+        }
         await Assert.That(mapped.Count).IsGreaterThan(0).Because("no .csf file appears in /proc/PID/maps");
 
         // No writes for compact-full-write-cold-duration: the shard ends with exactly one data file.

@@ -658,7 +658,7 @@ public sealed class Shard : IShardView, IAsyncDisposable
         {
             if (!f.Reader.TryAcquireLease(out var lease)) continue;
             using (lease)
-                foreach (var entry in f.Reader.EnumerateKeys()) keys.Add(entry.Key.ToArray());
+                foreach (var entry in f.Reader.EnumerateKeys()) keys.Add(entry.Key());
         }
         if (_snapshot is { } snapshot) foreach (var k in snapshot.SortedKeys()) keys.Add(k);
         foreach (var k in _cache.SortedKeys()) keys.Add(k);

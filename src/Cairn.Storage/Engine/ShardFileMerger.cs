@@ -114,6 +114,9 @@ public static class ShardFileMerger
         private readonly ShardIndexEntry[] _groupEntries;
         private readonly TombstoneSet[] _groupTombstones;
 
+        // The current group's composite key, composed here once per key: the index stores it in two parts.
+        private byte[] _key = new byte[256];
+
         private KeyMerge<double, FloatColumn>? _floats;
         private KeyMerge<long, IntegerColumn>? _integers;
         private KeyMerge<ulong, UnsignedColumn>? _unsigneds;
@@ -137,7 +140,7 @@ public static class ShardFileMerger
 
         public int Compare(int x, int y)
         {
-            int byKey = _current[x].Key.SequenceCompareTo(_current[y].Key);
+            int byKey = _current[x].CompareTo(_current[y]);
             return byKey != 0 ? byKey : x.CompareTo(y);
         }
 
@@ -153,9 +156,11 @@ public static class ShardFileMerger
                 ct.ThrowIfCancellationRequested();
                 _group.Clear();
                 _group.Add(first);
-                ReadOnlySpan<byte> key = _current[first].Key;
-                while (_queue.TryPeek(out int next, out _) && _current[next].Key.SequenceEqual(key))
+                while (_queue.TryPeek(out int next, out _) && _current[next].CompareTo(_current[first]) == 0)
                     _group.Add(_queue.Dequeue());
+                if (_key.Length < _current[first].KeyLength)
+                    _key = new byte[Math.Max(_current[first].KeyLength, _key.Length * 2)];
+                ReadOnlySpan<byte> key = _key.AsSpan(0, _current[first].CopyKeyTo(_key));
 
                 if (MergeKey(key, ct)) written++;
                 foreach (int input in _group)

@@ -14,12 +14,12 @@ namespace Cairn.Storage.Shards;
 /// offset          size        meaning
 /// 0               8           header
 /// 8               B           blocks, back to back (each located by its index entry)
-/// 8+B             I           index: entries, then the offsets table
-/// 8+B+I           64          footer
+/// 8+B             I           index: series table, key entries, offsets table
+/// 8+B+I           72          footer
 ///
 /// header
 /// 0               4           magic "CSHF" (43 53 48 46)
-/// 4               1           format version (1)
+/// 4               1           format version (2; version 1 is refused)
 /// 5               1           flags (ShardFileFlags; bit 0 reserved for tombstones); must equal the footer's
 /// 6               2           reserved, zero
 ///
@@ -28,12 +28,17 @@ namespace Cairn.Storage.Shards;
 /// ..              T           timestamp column (docs/formats/encodings.md)
 /// ..              rest        value column of the key's field type
 ///
-/// index entry, one per key, in ascending ordinal byte order of key
-/// 0               2           K: key length (uint16)
-/// 2               K           key: series key + "#!~#" + field key
-/// 2+K             1           field type (FieldType: 1 float, 2 integer, 3 unsigned, 4 boolean, 5 string)
-/// 3+K             4           N: block count, ≥ 1
-/// 7+K             36 × N      block entries, ascending and non-overlapping in time
+/// series table, at the start of the index: each series key once, in key order
+/// 0               2           L: series key length (uint16)
+/// 2               L           series key (the composite key up to its first "#!~#")
+///
+/// key entry, one per key, in ascending ordinal byte order of the composite key series + "#!~#" + field
+/// 0               4           series: offset of the series' record from the start of the index (uint32)
+/// 4               2           F: field key length (uint16)
+/// 6               F           field key
+/// 6+F             1           field type (FieldType: 1 float, 2 integer, 3 unsigned, 4 boolean, 5 string)
+/// 7+F             4           N: block count, ≥ 1
+/// 11+F            36 × N      block entries, ascending and non-overlapping in time
 ///
 /// block entry
 /// 0               8           min time (first timestamp)
@@ -43,25 +48,27 @@ namespace Cairn.Storage.Shards;
 /// 28              4           point count, 1 .. 2^20
 /// 32              4           CRC-32C of the block
 ///
-/// offsets table, after the last entry: key count × uint32 (entry offset from the start of the index),
+/// offsets table, after the last key entry: key count × uint32 (entry offset from the first key entry),
 /// so a reader binary-searches the index in place.
 ///
-/// footer (the last 64 bytes)
+/// footer (the last 72 bytes)
 /// 0               8           index offset
-/// 8               8           index length (entries + offsets table)
+/// 8               8           index length (series table + key entries + offsets table)
 /// 16              8           block count
 /// 24              8           point count
 /// 32              8           min time (long.MaxValue when there are no keys)
 /// 40              8           max time (long.MinValue when there are no keys)
 /// 48              4           key count
-/// 52              4           CRC-32C of the whole index
-/// 56              1           flags (as the header)
-/// 57              3           reserved, zero
-/// 60              4           CRC-32C of footer bytes 0..59
+/// 52              4           series count
+/// 56              4           series table length in bytes
+/// 60              4           CRC-32C of the whole index
+/// 64              1           flags (as the header)
+/// 65              3           reserved, zero
+/// 68              4           CRC-32C of footer bytes 0..67
 /// </code>
 /// Opening checks the header, the footer and the index CRC (one pass over the index, which is a few
 /// percent of the file); blocks are checked against their CRC when decoded, so one bad block costs
-/// only that block.
+/// only that block. Keys are compared in place, series part then field part, without composing them.
 /// <para>
 /// Spans over the mapping are valid only while a lease is held: the reader itself holds one until
 /// <see cref="Dispose"/> or <see cref="MarkForDelete"/>; <see cref="AcquireLease"/> takes more. The
@@ -75,6 +82,8 @@ public sealed unsafe class ShardFileReader : IDisposable
     private readonly byte* _base;
     private readonly long _length;
     private readonly long _indexOffset;
+    private readonly long _seriesLength;
+    private readonly long _entriesOffset;
     private readonly long _entriesLength;
     private readonly long _tableOffset;
 
@@ -99,15 +108,21 @@ public sealed unsafe class ShardFileReader : IDisposable
         MinTime = BinaryPrimitives.ReadInt64LittleEndian(footer[FooterMinTime..]);
         MaxTime = BinaryPrimitives.ReadInt64LittleEndian(footer[FooterMaxTime..]);
         KeyCount = BinaryPrimitives.ReadInt32LittleEndian(footer[FooterKeyCount..]);
+        SeriesCount = BinaryPrimitives.ReadInt32LittleEndian(footer[FooterSeriesCount..]);
+        _seriesLength = BinaryPrimitives.ReadUInt32LittleEndian(footer[FooterSeriesLength..]);
         Flags = (ShardFileFlags)footer[FooterFlags];
+        _entriesOffset = _indexOffset + _seriesLength;
         _tableOffset = _indexOffset + indexLength - (long)OffsetSize * KeyCount;
-        _entriesLength = _tableOffset - _indexOffset;
+        _entriesLength = _tableOffset - _entriesOffset;
     }
 
     /// <summary>The file's full path, as named in every error.</summary>
     public string Path { get; }
 
     public int KeyCount { get; }
+
+    /// <summary>Distinct series keys: the index stores each once, however many fields it has.</summary>
+    public int SeriesCount { get; }
 
     public long BlockCount { get; }
 
@@ -134,8 +149,8 @@ public sealed unsafe class ShardFileReader : IDisposable
         try
         {
             long length = file.Length;
-            if (length < HeaderSize + FooterSize)
-                ThrowCorrupt(path, ShardFileCorruption.Truncated, $"{length} bytes is shorter than a header and a footer.");
+            if (length < HeaderSize)
+                ThrowCorrupt(path, ShardFileCorruption.Truncated, $"{length} bytes is shorter than a header.");
             map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
             view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             byte* pointer = null;
@@ -206,7 +221,7 @@ public sealed unsafe class ShardFileReader : IDisposable
         if (ordinal < KeyCount)
         {
             entry = EntryAt(ordinal);
-            if (entry.Key.SequenceEqual(key))
+            if (entry.KeyEquals(key))
                 return true;
         }
         entry = default;
@@ -312,10 +327,11 @@ public sealed unsafe class ShardFileReader : IDisposable
         }
     }
 
-    internal ReadOnlySpan<byte> KeyOf(long entryPosition, int keyLength)
+    /// <summary>Bytes of the mapping whose bounds were checked when their entry was parsed.</summary>
+    internal ReadOnlySpan<byte> MappedBytes(long position, int length)
     {
         ThrowIfReleased();
-        return Bytes(entryPosition + 2, keyLength);
+        return Bytes(position, length);
     }
 
     /// <summary>Reads one 8-byte field of a block entry; the entry's bounds were checked when it was parsed.</summary>
@@ -346,25 +362,33 @@ public sealed unsafe class ShardFileReader : IDisposable
     }
 
     private static long BlockEntryPosition(in ShardIndexEntry entry, int block) =>
-        entry.Position + EntryFixedSize + entry.KeyLength + (long)BlockEntrySize * block;
+        entry.Position + EntryFixedSize + entry.FieldLength + (long)BlockEntrySize * block;
 
     private ShardIndexEntry EntryAt(int ordinal)
     {
         ThrowIfReleased();
         long relative = BinaryPrimitives.ReadUInt32LittleEndian(Bytes(_tableOffset + (long)OffsetSize * ordinal, OffsetSize));
         if (relative > _entriesLength - EntryFixedSize)
-            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s entry offset {relative} is outside the index.");
-        long position = _indexOffset + relative;
-        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(Bytes(position, 2));
-        ReadOnlySpan<byte> rest = Bytes(position, (int)Math.Min(_entriesLength - relative, EntryFixedSize + keyLength));
-        if (rest.Length < EntryFixedSize + keyLength)
-            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s entry runs past the index.");
-        byte type = rest[2 + keyLength];
-        uint blocks = BinaryPrimitives.ReadUInt32LittleEndian(rest[(3 + keyLength)..]);
-        if (!IsKnownFieldType(type) || blocks == 0
-            || (long)blocks * BlockEntrySize > _entriesLength - relative - EntryFixedSize - keyLength)
-            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s entry has an unknown type or its blocks run past the index.");
-        return new ShardIndexEntry(this, ordinal, position, keyLength, (FieldType)type, (int)blocks);
+            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s entry offset {relative} is outside the key entries.");
+        long position = _entriesOffset + relative;
+        long room = _entriesLength - relative - EntryFixedSize; // for the field key and the block entries
+        uint series = BinaryPrimitives.ReadUInt32LittleEndian(Bytes(position + EntrySeries, 4));
+        int fieldLength = BinaryPrimitives.ReadUInt16LittleEndian(Bytes(position + EntryFieldLength, 2));
+        if (fieldLength > room)
+            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s entry runs past the key entries.");
+        ReadOnlySpan<byte> tail = Bytes(position + EntryFieldKey + fieldLength, 5);
+        byte type = tail[0];
+        uint blocks = BinaryPrimitives.ReadUInt32LittleEndian(tail[1..]);
+        if (!IsKnownFieldType(type) || blocks == 0 || (long)blocks * BlockEntrySize > room - fieldLength)
+            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s entry has an unknown type or its blocks run past the key entries.");
+        if (series > _seriesLength - SeriesFixedSize)
+            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s series reference {series} is outside the series table.");
+        int seriesLength = BinaryPrimitives.ReadUInt16LittleEndian(Bytes(_indexOffset + series, SeriesFixedSize));
+        if (seriesLength > _seriesLength - series - SeriesFixedSize
+            || seriesLength + ShardKey.Separator.Length + fieldLength > ShardKey.MaxLength)
+            ThrowCorrupt(Path, ShardFileCorruption.BadIndexEntry, $"key {ordinal}'s series key runs past the series table or the key is too long.");
+        return new ShardIndexEntry(this, ordinal, position, _indexOffset + series + SeriesFixedSize, seriesLength, fieldLength,
+            (FieldType)type, (int)blocks);
     }
 
     /// <summary>
@@ -377,10 +401,8 @@ public sealed unsafe class ShardFileReader : IDisposable
         while (lo < hi)
         {
             int mid = (int)((uint)(lo + hi) >> 1);
-            ReadOnlySpan<byte> candidate = EntryAt(mid).Key;
-            if (prefixOnly && candidate.Length > key.Length)
-                candidate = candidate[..key.Length];
-            int comparison = candidate.SequenceCompareTo(key);
+            ShardIndexEntry candidate = EntryAt(mid);
+            int comparison = ShardKey.Compare(candidate.SeriesKey, candidate.FieldKey, key, prefixOnly);
             if (comparison < 0 || (prefixOnly && comparison == 0)) lo = mid + 1;
             else hi = mid;
         }
@@ -443,22 +465,31 @@ public sealed unsafe class ShardFileReader : IDisposable
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
             ThrowCorrupt(path, ShardFileCorruption.BadMagic, "not a shard file.");
         if (header[4] != ShardFileFormat.Version)
-            ThrowCorrupt(path, ShardFileCorruption.UnsupportedVersion, $"format version {header[4]}; this reader knows {ShardFileFormat.Version}.");
+            ThrowCorrupt(path, ShardFileCorruption.UnsupportedVersion, header[4] == 1
+                ? $"format version 1, which this reader no longer reads (it reads version {ShardFileFormat.Version} only, which stores each series key once); no release wrote version 1: delete the file, or rewrite its data with the build that wrote it."
+                : $"format version {header[4]}; this reader reads version {ShardFileFormat.Version} only.");
+        if (length < HeaderSize + FooterSize)
+            ThrowCorrupt(path, ShardFileCorruption.Truncated, $"{length} bytes is shorter than a header and a footer.");
 
         var footer = new ReadOnlySpan<byte>(file + length - FooterSize, FooterSize);
         if (Crc32C.Compute(footer[..FooterCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(footer[FooterCrc..]))
             ThrowCorrupt(path, ShardFileCorruption.FooterChecksumMismatch, "the footer's CRC does not match (truncated or damaged file).");
-        if (header[5] != footer[FooterFlags] || (header[5] & ~(int)ShardFileFlags.Tombstones) != 0
-            || header[6] != 0 || header[7] != 0 || footer[57] != 0 || footer[58] != 0 || footer[59] != 0)
+        if (header[5] != footer[FooterFlags] || (header[5] & ~(int)ShardFileFlags.Tombstones) != 0 || header[6] != 0 || header[7] != 0
+            || footer[FooterReserved] != 0 || footer[FooterReserved + 1] != 0 || footer[FooterReserved + 2] != 0)
             ThrowCorrupt(path, ShardFileCorruption.BadHeader, "unknown flags, non-zero reserved bytes, or header and footer flags disagree.");
 
         long indexOffset = BinaryPrimitives.ReadInt64LittleEndian(footer[FooterIndexOffset..]);
         long indexLength = BinaryPrimitives.ReadInt64LittleEndian(footer[FooterIndexLength..]);
         int keyCount = BinaryPrimitives.ReadInt32LittleEndian(footer[FooterKeyCount..]);
+        int seriesCount = BinaryPrimitives.ReadInt32LittleEndian(footer[FooterSeriesCount..]);
+        long seriesLength = BinaryPrimitives.ReadUInt32LittleEndian(footer[FooterSeriesLength..]);
         long end = length - FooterSize;
         if (indexOffset < HeaderSize || indexOffset > end || indexLength != end - indexOffset || keyCount < 0
-            || (long)keyCount * OffsetSize > indexLength || indexLength - (long)keyCount * OffsetSize > MaxIndexEntriesLength)
-            ThrowCorrupt(path, ShardFileCorruption.BadFooter, $"index at {indexOffset} length {indexLength} with {keyCount} keys does not fit a {length}-byte file.");
+            || (long)keyCount * OffsetSize > indexLength - seriesLength
+            || indexLength - seriesLength - (long)keyCount * OffsetSize > MaxIndexEntriesLength
+            || seriesCount < 0 || seriesCount > keyCount || (long)seriesCount * SeriesFixedSize > seriesLength)
+            ThrowCorrupt(path, ShardFileCorruption.BadFooter,
+                $"index at {indexOffset} length {indexLength} with {keyCount} keys and {seriesCount} series in {seriesLength} bytes does not fit a {length}-byte file.");
 
         uint crc = 0;
         for (long o = 0; o < indexLength; o += int.MaxValue)

@@ -14,9 +14,10 @@ public readonly record struct ShardFileSummary(string Path, long Length, int Key
 /// <summary>
 /// Writes one shard file (layout above <see cref="ShardFileReader"/>): keys in strictly ascending byte
 /// order, each with one or more blocks of strictly ascending timestamps. Blocks stream to
-/// <c>&lt;path&gt;.tmp</c> as they are encoded; the index is kept in memory (a few dozen bytes per key
-/// plus 36 per block) and written by <see cref="Complete"/>, which fsyncs, renames the file to
-/// <c>&lt;path&gt;</c> and fsyncs the directory, so the name appears only with a whole file behind it.
+/// <c>&lt;path&gt;.tmp</c> as they are encoded; the index is kept in memory (each series key once, the
+/// field key plus 15 bytes per key, 36 per block) and written by <see cref="Complete"/>, which fsyncs,
+/// renames the file to <c>&lt;path&gt;</c> and fsyncs the directory, so the name appears only with a
+/// whole file behind it.
 /// Disposing without completing deletes the temporary file. Not thread-safe: one writer per file.
 /// </summary>
 public sealed class ShardFileWriter : IDisposable
@@ -35,9 +36,19 @@ public sealed class ShardFileWriter : IDisposable
     private readonly ArrayBufferWriter<byte> _valueColumn = new(8 * 1024);
     private readonly List<uint> _entryOffsets = new();
 
-    // Index entries as they will be written; the current key's block count is patched when it ends.
+    // The series table and the key entries as they will be written; the current key's block count is
+    // patched when it ends. Keys arrive sorted, so a series' keys are consecutive: a key whose series
+    // equals the previous key's reuses its record, and each series is stored once.
+    private byte[] _series = new byte[16 * 1024];
+    private int _seriesLength;
+    private int _seriesCount;
+    private int _currentSeries = -1;
     private byte[] _index = new byte[64 * 1024];
     private int _indexLength;
+
+    // The last key begun, for the ascending-order check.
+    private byte[] _previousKey = new byte[256];
+    private int _previousKeyLength;
 
     private bool _inKey;
     private int _currentEntry;
@@ -71,24 +82,38 @@ public sealed class ShardFileWriter : IDisposable
         _position = HeaderSize;
     }
 
-    /// <summary>Starts the next key. It must sort after the previous one (ordinal byte order).</summary>
+    /// <summary>
+    /// Starts the next key: series key + <c>#!~#</c> + field key (<see cref="ShardKey.Compose"/>), split at its
+    /// first separator. It must sort after the previous one (ordinal byte order).
+    /// </summary>
     public void BeginKey(ReadOnlySpan<byte> key, FieldType type)
     {
         ThrowIfDone();
         if (key.Length > ShardKey.MaxLength)
             throw new ArgumentException($"A key holds at most {ShardKey.MaxLength} bytes; this one has {key.Length}.", nameof(key));
+        if (!ShardKey.TrySplit(key, out ReadOnlySpan<byte> seriesKey, out ReadOnlySpan<byte> fieldKey))
+            throw new ArgumentException("A key is series key + \"#!~#\" + field key; this one has no separator.", nameof(key));
         if (!IsKnownFieldType((byte)type))
             throw new ArgumentOutOfRangeException(nameof(type), type, "Not a field type.");
         EndKey();
-        if (_entryOffsets.Count > 0 && key.SequenceCompareTo(PreviousKey()) <= 0)
+        if (_entryOffsets.Count > 0 && key.SequenceCompareTo(_previousKey.AsSpan(0, _previousKeyLength)) <= 0)
             throw new ArgumentException("Keys must be written in strictly ascending byte order.", nameof(key));
+        if (_previousKey.Length < key.Length)
+            _previousKey = new byte[Math.Max(key.Length, _previousKey.Length * 2)];
+        key.CopyTo(_previousKey);
+        _previousKeyLength = key.Length;
+
+        if (_currentSeries < 0 || !seriesKey.SequenceEqual(_series.AsSpan(_currentSeries + SeriesFixedSize,
+                BinaryPrimitives.ReadUInt16LittleEndian(_series.AsSpan(_currentSeries)))))
+            _currentSeries = AddSeries(seriesKey);
 
         _currentEntry = _indexLength;
-        Span<byte> entry = IndexSpace(EntryFixedSize + key.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)key.Length);
-        key.CopyTo(entry[2..]);
-        entry[2 + key.Length] = (byte)type;
-        BinaryPrimitives.WriteUInt32LittleEndian(entry[(3 + key.Length)..], 0); // patched by EndKey
+        Span<byte> entry = IndexSpace(EntryFixedSize + fieldKey.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(entry[EntrySeries..], (uint)_currentSeries);
+        BinaryPrimitives.WriteUInt16LittleEndian(entry[EntryFieldLength..], (ushort)fieldKey.Length);
+        fieldKey.CopyTo(entry[EntryFieldKey..]);
+        entry[EntryFieldKey + fieldKey.Length] = (byte)type;
+        BinaryPrimitives.WriteUInt32LittleEndian(entry[(EntryFieldKey + 1 + fieldKey.Length)..], 0); // patched by EndKey
         _entryOffsets.Add((uint)_currentEntry);
         _inKey = true;
         _currentType = type;
@@ -196,13 +221,15 @@ public sealed class ShardFileWriter : IDisposable
 
         long indexOffset = _position;
         long entriesLength = _indexLength;
-        long indexLength = entriesLength + (long)OffsetSize * _entryOffsets.Count;
+        long indexLength = _seriesLength + entriesLength + (long)OffsetSize * _entryOffsets.Count;
         if (entriesLength > MaxIndexEntriesLength)
             throw new InvalidOperationException($"The index needs {entriesLength} bytes; a shard file's index holds at most {MaxIndexEntriesLength}. Split the file.");
 
+        ReadOnlySpan<byte> series = _series.AsSpan(0, _seriesLength);
         ReadOnlySpan<byte> entries = _index.AsSpan(0, _indexLength);
+        _file.Write(series);
         _file.Write(entries);
-        uint indexCrc = Crc32C.Compute(entries);
+        uint indexCrc = Crc32C.Append(Crc32C.Compute(series), entries);
         Span<byte> offset = stackalloc byte[OffsetSize];
         foreach (uint entry in _entryOffsets)
         {
@@ -220,6 +247,8 @@ public sealed class ShardFileWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(footer[FooterMinTime..], _minTime);
         BinaryPrimitives.WriteInt64LittleEndian(footer[FooterMaxTime..], _maxTime);
         BinaryPrimitives.WriteInt32LittleEndian(footer[FooterKeyCount..], _entryOffsets.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(footer[FooterSeriesCount..], _seriesCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[FooterSeriesLength..], (uint)_seriesLength);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[FooterIndexCrc..], indexCrc);
         footer[FooterFlags] = (byte)ShardFileFlags.None;
         BinaryPrimitives.WriteUInt32LittleEndian(footer[FooterCrc..], Crc32C.Compute(footer[..FooterCrc]));
@@ -318,16 +347,28 @@ public sealed class ShardFileWriter : IDisposable
         if (!_inKey) return;
         if (_currentBlocks == 0)
             throw new InvalidOperationException("A key needs at least one block before the next key or Complete.");
-        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(_index.AsSpan(_currentEntry));
-        BinaryPrimitives.WriteInt32LittleEndian(_index.AsSpan(_currentEntry + 3 + keyLength), _currentBlocks);
+        int fieldLength = BinaryPrimitives.ReadUInt16LittleEndian(_index.AsSpan(_currentEntry + EntryFieldLength));
+        BinaryPrimitives.WriteInt32LittleEndian(_index.AsSpan(_currentEntry + EntryFieldKey + 1 + fieldLength), _currentBlocks);
         _inKey = false;
     }
 
-    private ReadOnlySpan<byte> PreviousKey()
+    /// <summary>Appends a series record; returns its offset from the start of the series table (= of the index).</summary>
+    private int AddSeries(ReadOnlySpan<byte> seriesKey)
     {
-        int entry = (int)_entryOffsets[^1];
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(_index.AsSpan(entry));
-        return _index.AsSpan(entry + 2, length);
+        int length = SeriesFixedSize + seriesKey.Length;
+        if (_series.Length - _seriesLength < length)
+        {
+            long wanted = Math.Max((long)_series.Length * 2, (long)_seriesLength + length);
+            if (wanted > Array.MaxLength)
+                throw new InvalidOperationException("The series table outgrew memory; split the file.");
+            Array.Resize(ref _series, (int)wanted);
+        }
+        int offset = _seriesLength;
+        BinaryPrimitives.WriteUInt16LittleEndian(_series.AsSpan(offset), (ushort)seriesKey.Length);
+        seriesKey.CopyTo(_series.AsSpan(offset + SeriesFixedSize));
+        _seriesLength += length;
+        _seriesCount++;
+        return offset;
     }
 
     private Span<byte> IndexSpace(int length)

@@ -1,26 +1,36 @@
 namespace Cairn.Storage.Shards;
 
 /// <summary>
-/// One key's index entry, read in place from the mapping. Valid only while a lease on its reader is held.
+/// One key's index entry, read in place from the mapping: its series key (stored once per series in the
+/// file) and field key are spans over the mapping, so comparing or matching keys allocates nothing.
+/// Valid only while a lease on its reader is held.
 /// </summary>
 public readonly struct ShardIndexEntry
 {
-    internal ShardIndexEntry(ShardFileReader reader, int ordinal, long position, int keyLength, FieldType fieldType, int blockCount)
+    internal ShardIndexEntry(ShardFileReader reader, int ordinal, long position, long seriesPosition, int seriesLength,
+        int fieldLength, FieldType fieldType, int blockCount)
     {
         Reader = reader;
         Ordinal = ordinal;
         Position = position;
-        KeyLength = keyLength;
+        SeriesPosition = seriesPosition;
+        SeriesLength = seriesLength;
+        FieldLength = fieldLength;
         FieldType = fieldType;
         BlockCount = blockCount;
     }
 
     internal ShardFileReader Reader { get; }
 
-    /// <summary>File offset of the entry.</summary>
+    /// <summary>File offset of the key entry.</summary>
     internal long Position { get; }
 
-    internal int KeyLength { get; }
+    /// <summary>File offset of the series key's bytes in the series table.</summary>
+    internal long SeriesPosition { get; }
+
+    internal int SeriesLength { get; }
+
+    internal int FieldLength { get; }
 
     /// <summary>The key's position in sorted order.</summary>
     public int Ordinal { get; }
@@ -29,11 +39,50 @@ public readonly struct ShardIndexEntry
 
     public int BlockCount { get; }
 
-    /// <summary>The key's bytes, straight from the mapping.</summary>
-    public ReadOnlySpan<byte> Key => Reader.KeyOf(Position, KeyLength);
+    /// <summary>The series key, straight from the mapping.</summary>
+    public ReadOnlySpan<byte> SeriesKey => Reader.MappedBytes(SeriesPosition, SeriesLength);
+
+    /// <summary>The field key, straight from the mapping.</summary>
+    public ReadOnlySpan<byte> FieldKey => Reader.MappedBytes(Position + ShardFileFormat.EntryFieldKey, FieldLength);
+
+    /// <summary>Length of the composite key: series key + separator + field key.</summary>
+    public int KeyLength => SeriesLength + ShardKey.Separator.Length + FieldLength;
+
+    /// <summary>The composite key (series key + <c>#!~#</c> + field key) in a new array; <see cref="CopyKeyTo"/> does not allocate.</summary>
+    public byte[] Key()
+    {
+        var key = new byte[KeyLength];
+        CopyKeyTo(key);
+        return key;
+    }
+
+    /// <summary>Writes the composite key to <paramref name="destination"/> (at least <see cref="KeyLength"/> bytes); returns its length.</summary>
+    public int CopyKeyTo(Span<byte> destination)
+    {
+        ReadOnlySpan<byte> series = SeriesKey;
+        if (destination.Length < KeyLength)
+            throw new ArgumentException($"The key needs {KeyLength} bytes; the destination holds {destination.Length}.", nameof(destination));
+        series.CopyTo(destination);
+        ShardKey.Separator.CopyTo(destination[series.Length..]);
+        FieldKey.CopyTo(destination[(series.Length + ShardKey.Separator.Length)..]);
+        return KeyLength;
+    }
+
+    /// <summary>Ordinal comparison of this entry's composite key with <paramref name="key"/>: negative when it sorts first.</summary>
+    public int CompareKey(ReadOnlySpan<byte> key) => ShardKey.Compare(SeriesKey, FieldKey, key);
+
+    /// <summary>Ordinal comparison of the composite keys of two entries, of the same file or not.</summary>
+    public int CompareTo(in ShardIndexEntry other) => ShardKey.Compare(SeriesKey, FieldKey, other.SeriesKey, other.FieldKey);
+
+    /// <summary>True when the composite key is <paramref name="key"/>.</summary>
+    public bool KeyEquals(ReadOnlySpan<byte> key) => key.Length == KeyLength && CompareKey(key) == 0;
+
+    /// <summary>True when the composite key starts with <paramref name="prefix"/>.</summary>
+    public bool KeyStartsWith(ReadOnlySpan<byte> prefix) =>
+        prefix.Length <= KeyLength && ShardKey.Compare(SeriesKey, FieldKey, prefix, prefixOnly: true) == 0;
 
     /// <summary>The key as a string, for messages; allocates.</summary>
-    public string KeyString => System.Text.Encoding.UTF8.GetString(Key);
+    public string KeyString => System.Text.Encoding.UTF8.GetString(Key());
 
     /// <summary>Block <paramref name="block"/>'s index entry (times, count, location), without touching the block.</summary>
     public ShardBlockInfo GetBlock(int block) => Reader.GetBlock(this, block);

@@ -68,7 +68,7 @@ public class ShardFileRoundTripTests
         {
             await Assert.That(reader.TryFindKey(series[i].Key, out ShardIndexEntry entry)).IsTrue();
             await Assert.That(entry.Ordinal).IsEqualTo(i);
-            await Assert.That(entry.Key.SequenceEqual(series[i].Key)).IsTrue();
+            await Assert.That(entry.Key().SequenceEqual(series[i].Key)).IsTrue();
         }
 
         var absent = new List<byte[]> { Array.Empty<byte>(), new byte[] { 0 }, new byte[] { 0xFF, 0xFF }, System.Text.Encoding.UTF8.GetBytes("zzz") };
