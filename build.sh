@@ -88,6 +88,7 @@ test_all() {
   run_tests tests/Cairn.Storage.Tests --treenode-filter '/*/*/*/*[Category!=Perf]'
   run_tests tests/Cairn.Query.Tests
   run_tests tests/Cairn.Http.Tests
+  run_tests tests/Cairn.Services.Tests
   run_tests tests/Cairn.Integration.Tests --treenode-filter '/*/*/*/*[Category!=Soak]'
   if [ "$(id -u)" -eq 0 ] && [ -x packaging/check-packages.sh ]; then
     package
