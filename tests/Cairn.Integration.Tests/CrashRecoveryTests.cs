@@ -99,6 +99,7 @@ public class CrashRecoveryTests
             if (!found.TryGetValue((Canonical(series), time), out long got)) missing++;
             else if (got != value) wrong++;
         }
+        Console.WriteLine($"{kills} SIGKILLs: {acknowledged.Count:N0} acknowledged values, {missing} missing, {wrong} wrong, {DataNode.DataFiles(sandbox).Count()} data files at the end");
         await Assert.That(missing).IsEqualTo(0).Because($"{missing} of {acknowledged.Count} acknowledged points are gone");
         await Assert.That(wrong).IsEqualTo(0);
     }

@@ -66,6 +66,7 @@ public class StorageSoakTests
         var again = sandbox.Run(["--config", configPath]);
         var readyAgain = await again.WaitForReadyAsync();
         var elapsed = started.Elapsed;
+        Console.WriteLine($"restart with {Hosts * Steps * Fields:N0} values: READY after {elapsed.TotalMilliseconds:F0} ms");
         await Assert.That(elapsed).IsLessThan(TimeSpan.FromSeconds(2)).Because($"restart took {elapsed.TotalMilliseconds:F0} ms");
         await Assert.That(seriesLog).IsLessThan(64 * 1024).Because("the series log was not merged into the mapped index file");
         using (var http = Sandbox.Http(readyAgain["http"]))
