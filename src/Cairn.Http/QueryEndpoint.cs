@@ -92,14 +92,21 @@ public sealed class QueryEndpoint
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
+        var encoding = Negotiate(request.Headers.Accept);
+        response.ContentType = encoding switch
+        {
+            ResponseEncoding.Csv => CsvContentType(request.Headers.Accept),
+            ResponseEncoding.Msgpack => "application/x-msgpack",
+            _ => "application/json",
+        };
+        var csv = encoding == ResponseEncoding.Csv ? new QueryResponseCsv(format) : null;
         if (chunked)
         {
-            // One JSON object per result, each flushed as it is ready.
+            // One response object per result, each flushed as it is ready.
             await foreach (var result in _executor.ExecuteAsync(query, options, ct).ConfigureAwait(false))
             {
                 var chunk = new ArrayBufferWriter<byte>(256);
-                QueryResponseJson.WriteChunk(chunk, result, format);
+                Encode(chunk, [result], format, encoding, csv);
                 await response.Body.WriteAsync(chunk.WrittenMemory, ct).ConfigureAwait(false);
                 await response.Body.FlushAsync(ct).ConfigureAwait(false);
             }
@@ -109,9 +116,72 @@ public sealed class QueryEndpoint
         var buffer = new QueryResponseBuffer();
         await foreach (var result in _executor.ExecuteAsync(query, options, ct).ConfigureAwait(false)) buffer.Add(result);
         var body = new ArrayBufferWriter<byte>(512);
-        QueryResponseJson.Write(body, buffer.Results, format);
+        Encode(body, buffer.Results, format, encoding, csv);
         response.ContentLength = body.WrittenCount;
         await response.Body.WriteAsync(body.WrittenMemory, ct).ConfigureAwait(false);
+    }
+
+    private enum ResponseEncoding { Json, Csv, Msgpack }
+
+    private static void Encode(ArrayBufferWriter<byte> output, IReadOnlyList<QueryResult> results, ResultFormat format, ResponseEncoding encoding, QueryResponseCsv? csv)
+    {
+        switch (encoding)
+        {
+            case ResponseEncoding.Csv: csv!.Write(output, results); break;
+            case ResponseEncoding.Msgpack: QueryResponseMsgpack.Write(output, results, format); break;
+            default: QueryResponseJson.Write(output, results, format); break;
+        }
+    }
+
+    /// <summary>
+    /// InfluxDB's content negotiation: the Accept entries by descending q, the first that names (or
+    /// wildcards) application/json, application/csv, text/csv or application/x-msgpack; JSON otherwise.
+    /// </summary>
+    private static ResponseEncoding Negotiate(StringValues accept)
+    {
+        foreach (var (type, sub) in AcceptEntries(accept))
+        {
+            if ((type is "*" or "application") && (sub is "*" or "json")) return ResponseEncoding.Json;
+            if ((type is "*" or "application") && sub == "csv") return ResponseEncoding.Csv;
+            if ((type is "*" or "text") && sub == "csv") return ResponseEncoding.Csv;
+            if ((type is "*" or "application") && sub == "x-msgpack") return ResponseEncoding.Msgpack;
+        }
+        return ResponseEncoding.Json;
+    }
+
+    private static string CsvContentType(StringValues accept)
+    {
+        foreach (var (type, sub) in AcceptEntries(accept))
+        {
+            if ((type is "*" or "application") && (sub is "*" or "json")) break;
+            if ((type is "*" or "application") && sub == "csv") return "application/csv";
+            if (type == "text" && sub == "csv") return "text/csv";
+        }
+        return "application/csv";
+    }
+
+    private static IEnumerable<(string Type, string SubType)> AcceptEntries(StringValues accept)
+    {
+        var entries = new List<(string Type, string SubType, double Q, int Order)>();
+        foreach (var header in accept)
+        {
+            if (header is null) continue;
+            foreach (var part in header.Split(','))
+            {
+                var pieces = part.Split(';');
+                var media = pieces[0].Trim();
+                int slash = media.IndexOf('/');
+                if (slash <= 0) continue;
+                double q = 1;
+                foreach (var parameter in pieces.Skip(1))
+                {
+                    var kv = parameter.Split('=', 2);
+                    if (kv.Length == 2 && kv[0].Trim() == "q" && double.TryParse(kv[1].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed)) q = parsed;
+                }
+                entries.Add((media[..slash], media[(slash + 1)..], q, entries.Count));
+            }
+        }
+        return entries.OrderByDescending(e => e.Q).ThenBy(e => e.Order).Select(e => (e.Type, e.SubType));
     }
 
     /// <summary>Go's <c>r.FormValue</c>: the form body's value, else the URL's; the first of repeated values.</summary>
