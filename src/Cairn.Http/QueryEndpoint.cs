@@ -100,21 +100,59 @@ public sealed class QueryEndpoint
             _ => "application/json",
         };
         var csv = encoding == ResponseEncoding.Csv ? new QueryResponseCsv(format) : null;
-        if (chunked)
+        // Registered for SHOW QUERIES / KILL QUERY, bounded by max-concurrent-queries and query-timeout.
+        using var running = _executor.Queries.Attach(text, options.Database, ct, out var attachError);
+        var buffer = new QueryResponseBuffer();
+        if (running is null)
         {
-            // One response object per result, each flushed as it is ready.
-            await foreach (var result in _executor.ExecuteAsync(query, options, ct).ConfigureAwait(false))
+            await Emit(QueryResult.Failed(0, attachError!)).ConfigureAwait(false);
+        }
+        else
+        {
+            int produced = 0;
+            var results = _executor.ExecuteAsync(query, options, running.Token).GetAsyncEnumerator(running.Token);
+            try
             {
-                var chunk = new ArrayBufferWriter<byte>(256);
-                Encode(chunk, [result], format, encoding, csv);
-                await response.Body.WriteAsync(chunk.WrittenMemory, ct).ConfigureAwait(false);
-                await response.Body.FlushAsync(ct).ConfigureAwait(false);
+                while (true)
+                {
+                    QueryResult result;
+                    try
+                    {
+                        if (!await results.MoveNextAsync().ConfigureAwait(false)) break;
+                        result = results.Current;
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        // KILL QUERY or query-timeout: the statement running now ends with InfluxDB's text.
+                        result = QueryResult.Failed(produced, running.InterruptionReason);
+                        await Emit(result).ConfigureAwait(false);
+                        break;
+                    }
+                    produced = result.StatementId + 1;
+                    await Emit(result).ConfigureAwait(false);
+                }
             }
-            return;
+            finally
+            {
+                await results.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        if (chunked) return;
+
+        async ValueTask Emit(QueryResult result)
+        {
+            if (!chunked)
+            {
+                buffer.Add(result);
+                return;
+            }
+            // One response object per result, each flushed as it is ready.
+            var chunk = new ArrayBufferWriter<byte>(256);
+            Encode(chunk, [result], format, encoding, csv);
+            await response.Body.WriteAsync(chunk.WrittenMemory, ct).ConfigureAwait(false);
+            await response.Body.FlushAsync(ct).ConfigureAwait(false);
         }
 
-        var buffer = new QueryResponseBuffer();
-        await foreach (var result in _executor.ExecuteAsync(query, options, ct).ConfigureAwait(false)) buffer.Add(result);
         var body = new ArrayBufferWriter<byte>(512);
         Encode(body, buffer.Results, format, encoding, csv);
         response.ContentLength = body.WrittenCount;

@@ -3,6 +3,7 @@ using Cairn.Http;
 using Cairn.Http.Statements;
 using Cairn.Http.Write;
 using Cairn.Meta.Store;
+using Cairn.Query.Execution;
 using Cairn.Services;
 using Cairn.Storage.Engine;
 using Microsoft.AspNetCore.Http;
@@ -21,12 +22,21 @@ internal sealed class DataServices : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _background = [];
 
-    private DataServices(LocalMetaStore meta, TsdbStore store, bool retentionAutoCreate)
+    private DataServices(LocalMetaStore meta, TsdbStore store, CairnConfig config)
     {
         Meta = meta;
         Store = store;
         Writer = new PointsWriter(meta, store);
-        Query = new QueryEndpoint(new StatementExecutor(meta, store, TimeProvider.System, retentionAutoCreate)).HandleAsync;
+        var limits = config.Cluster;
+        Query = new QueryEndpoint(new StatementExecutor(meta, store, TimeProvider.System, config.Meta.RetentionAutocreate)
+        {
+            Queries = new QueryRegistry
+            {
+                MaxConcurrentQueries = (int)Math.Clamp(limits.MaxConcurrentQueries, 0, int.MaxValue),
+                QueryTimeout = limits.QueryTimeout,
+                LogQueriesAfter = limits.LogQueriesAfter,
+            },
+        }).HandleAsync;
     }
 
     public LocalMetaStore Meta { get; }
@@ -65,7 +75,7 @@ internal sealed class DataServices : IAsyncDisposable
             await meta.DisposeAsync();
             throw;
         }
-        return new DataServices(meta, store, config.Meta.RetentionAutocreate);
+        return new DataServices(meta, store, config);
     }
 
     /// <summary>CAIRN_ENGINE_MAINTENANCE_INTERVAL (a Go duration) lets tests snapshot and compact often; 1s otherwise.</summary>

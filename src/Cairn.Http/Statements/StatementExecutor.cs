@@ -96,6 +96,10 @@ public sealed partial class StatementExecutor
             ShowSubscriptionsStatement => null, // no subscriptions yet: InfluxDB leaves databases without any out
             ShowUsersStatement => ShowUsers(result),
             ShowGrantsForUserStatement => "user not found", // no users yet
+            ShowQueriesStatement => ShowQueries(result),
+            KillQueryStatement s => KillQuery(s),
+            ShowStatsStatement s => ShowStats(s, result),
+            ShowDiagnosticsStatement s => ShowDiagnostics(s, result),
             _ => "not implemented: " + Describe(statement),
         };
         if (error is not null)
@@ -112,7 +116,7 @@ public sealed partial class StatementExecutor
         or CreateSubscriptionStatement or CreateUserStatement or DropContinuousQueryStatement or DropDatabaseStatement
         or DropMeasurementStatement or DropSeriesStatement or DropRetentionPolicyStatement or DropShardStatement
         or DropSubscriptionStatement or DropUserStatement or GrantStatement or GrantAdminStatement or RevokeStatement
-        or RevokeAdminStatement or SetPasswordUserStatement;
+        or RevokeAdminStatement or SetPasswordUserStatement or KillQueryStatement;
 
     private static string Describe(Statement statement) => statement switch
     {
