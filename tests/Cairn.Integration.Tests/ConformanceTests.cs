@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Cairn.Integration.Tests;
 
 /// <summary>
-/// InfluxDB 1.x's own server test suite (<c>shared/conformance/server_cases.json</c>, beside the
+/// InfluxDB 1.x's own server test suite (<c>tests/conformance/server_cases.json</c>, a copy of the shared corpus beside the
 /// repository) run through the published binary with <c>run.py</c>, restricted to the schema
 /// statements: every query whose command starts with SHOW, CREATE, DROP, ALTER or DELETE and holds
 /// no SELECT. The other queries are marked skipped; tests left with nothing to run are dropped.
@@ -43,7 +43,7 @@ public partial class ConformanceTests
     public static string ConformanceDir =>
         Environment.GetEnvironmentVariable("CAIRN_CONFORMANCE_DIR") is { Length: > 0 } fromEnv
             ? fromEnv
-            : Path.GetFullPath(Path.Combine(TestPaths.Root, "..", "shared", "conformance"));
+            : Path.Combine(TestPaths.Root, "tests", "conformance");
 
     [Test]
     public async Task SchemaStatements_PassInfluxDbServerCorpus()

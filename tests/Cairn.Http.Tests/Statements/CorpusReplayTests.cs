@@ -7,7 +7,7 @@ using Cairn.Storage.LineProtocol;
 namespace Cairn.Http.Tests.Statements;
 
 /// <summary>
-/// Replays InfluxDB's own server test suite (../shared/conformance/server_cases.json) against the executor:
+/// Replays InfluxDB's own server test suite (tests/conformance/server_cases.json) against the executor:
 /// setup and writes as its harness does them, then every unskipped query that is not a SELECT, compared byte
 /// for byte with what InfluxDB answered. SELECTs are left out (the query engine comes later); a handful of cases
 /// are excluded below, each with the reason.
@@ -31,7 +31,7 @@ public class CorpusReplayTests
         string? path = FindCorpus();
         if (path is null)
         {
-            Skip.Test("conformance corpus ../shared/conformance/server_cases.json not found next to the repository");
+            Skip.Test("conformance corpus tests/conformance/server_cases.json not found next to the repository");
             return;
         }
 
@@ -126,7 +126,7 @@ public class CorpusReplayTests
             for (var dir = start.Length == 0 ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 if (!File.Exists(Path.Combine(dir.FullName, "Cairn.sln"))) continue;
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "server_cases.json"));
+                string candidate = Path.Combine(dir.FullName, "tests", "conformance", "server_cases.json");
                 if (File.Exists(candidate)) return candidate;
                 break;
             }

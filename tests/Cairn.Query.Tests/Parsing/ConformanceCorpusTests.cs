@@ -6,7 +6,7 @@ using Cairn.Query.Parsing;
 namespace Cairn.Query.Tests.Parsing;
 
 /// <summary>
-/// Every command of InfluxDB's own server test suite (../shared/conformance/server_cases.json): it parses and
+/// Every command of InfluxDB's own server test suite (tests/conformance/server_cases.json): it parses and
 /// round-trips, or InfluxDB answered "error parsing query" for it and so do we, with the same text.
 /// </summary>
 public class ConformanceCorpusTests
@@ -19,7 +19,7 @@ public class ConformanceCorpusTests
         string? path = FindCorpus();
         if (path is null)
         {
-            Skip.Test("conformance corpus ../shared/conformance/server_cases.json not found next to the repository");
+            Skip.Test("conformance corpus tests/conformance/server_cases.json not found next to the repository");
             return;
         }
 
@@ -76,7 +76,7 @@ public class ConformanceCorpusTests
     }
 
     /// <summary>
-    /// The corpus lives in ../shared next to the repository root (the directory holding Cairn.sln). The root is
+    /// The corpus is copied into tests/conformance under the repository root (the directory holding Cairn.sln). The root is
     /// found from this source file's path (builds may put the binaries anywhere) or the working directory.
     /// </summary>
     private static string? FindCorpus([CallerFilePath] string sourceFile = "")
@@ -86,7 +86,7 @@ public class ConformanceCorpusTests
             for (var dir = start.Length == 0 ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 if (!File.Exists(Path.Combine(dir.FullName, "Cairn.sln"))) continue;
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "server_cases.json"));
+                string candidate = Path.Combine(dir.FullName, "tests", "conformance", "server_cases.json");
                 if (File.Exists(candidate)) return candidate;
                 break;
             }
