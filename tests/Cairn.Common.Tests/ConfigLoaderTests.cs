@@ -200,6 +200,16 @@ public class ConfigLoaderTests
     // ---- String arrays ---------------------------------------------------------------------
 
     [Test]
+    public async Task LoadText_CoordinatorSection_IsReadAsCluster()
+    {
+        var loaded = ConfigLoader.LoadText("[coordinator]\n  query-timeout = \"30s\"\n  max-concurrent-queries = 7\n");
+        await Assert.That(loaded.Diagnostics.Warnings).IsEmpty();
+        await Assert.That(loaded.Diagnostics.Errors).IsEmpty();
+        await Assert.That(loaded.Config.Cluster.QueryTimeout).IsEqualTo(TimeSpan.FromSeconds(30));
+        await Assert.That(loaded.Config.Cluster.MaxConcurrentQueries).IsEqualTo(7);
+    }
+
+    [Test]
     public async Task LoadText_StringArray_ReadsEveryItemInOrder()
     {
         var loaded = ConfigLoader.LoadText("[http]\n  access-log-status-filters = [\"4xx\", \"5xx\", \"200\"]\n[tls]\n  ciphers = [\"TLS_AES_128_GCM_SHA256\"]\n");

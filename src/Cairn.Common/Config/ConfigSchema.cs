@@ -30,6 +30,9 @@ public static class ConfigSchema
 
     public static bool IsSection(string name) => Sections.Contains(name, StringComparer.Ordinal);
 
+    /// <summary>Sections read as another: InfluxDB OSS's <c>[coordinator]</c> is Enterprise's <c>[cluster]</c>.</summary>
+    public static string? SectionAlias(string name) => name == "coordinator" ? "cluster" : null;
+
     public static string EnvironmentPart(string name) => name.ToUpperInvariant().Replace('-', '_');
 
     /// <summary>

@@ -41,7 +41,13 @@ internal sealed class TomlConfigurationProvider(string text, string origin, Conf
 
         foreach (var (name, value) in root)
         {
-            if (value is TomlTable table && ConfigSchema.IsSection(name))
+            if (value is TomlTable aliased && ConfigSchema.SectionAlias(name) is { } target)
+            {
+                // OSS's [coordinator] holds the query limits Enterprise data nodes keep in [cluster].
+                foreach (var (keyName, keyValue) in aliased)
+                    LoadKey(target, keyName, keyValue);
+            }
+            else if (value is TomlTable table && ConfigSchema.IsSection(name))
             {
                 foreach (var (keyName, keyValue) in table)
                     LoadKey(name, keyName, keyValue);
