@@ -1,6 +1,7 @@
 using Cairn.Common;
 using Cairn.Common.Web;
 using Cairn.Meta.Licensing;
+using Cairn.Http.Auth;
 using Cairn.Http.Write;
 using Cairn.Meta.Store;
 using Cairn.Storage.Engine;
@@ -13,7 +14,8 @@ namespace Cairn.Http;
 /// every write and query, and it keeps the API free of reflection-based routing.
 /// </summary>
 public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> coresInUse, DataHttpOptions options,
-    IMetaStore? meta = null, PointsWriter? writer = null, Func<HttpContext, Task>? query = null, TsdbStore? store = null)
+    IMetaStore? meta = null, PointsWriter? writer = null, Func<HttpContext, Task>? query = null, TsdbStore? store = null,
+    HttpAuthentication? auth = null)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -22,11 +24,23 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         {
             "/ping" => InfluxResponses.PingAsync(context),
             "/health" => HealthAsync(context),
-            "/debug/vars" => DebugVarsAsync(context),
-            "/write" or "/api/v2/write" => WriteAsync(context),
-            "/query" when query is not null => query(context),
+            "/debug/vars" => AuthenticatedAsync(context, DebugVarsAsync),
+            "/write" or "/api/v2/write" => AuthenticatedAsync(context, WriteAsync),
+            "/query" when query is not null => AuthenticatedAsync(context, query),
             _ => InfluxResponses.NotFoundAsync(context),
         };
+    }
+
+    /// <summary>Runs <paramref name="next"/> once the request is authenticated (<c>[http] auth-enabled</c>); /ping and /health stay open.</summary>
+    private Task AuthenticatedAsync(HttpContext context, Func<HttpContext, Task> next)
+    {
+        if (auth is not { Enabled: true }) return next(context);
+        return Run(context, next);
+
+        async Task Run(HttpContext context, Func<HttpContext, Task> next)
+        {
+            if (await auth.TryAuthenticateAsync(context)) await next(context);
+        }
     }
 
     /// <summary>GET /health: InfluxDB 1.8's body (Go marshals a map, so keys are sorted).</summary>
@@ -48,12 +62,17 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         });
     }
 
-    private Task DebugVarsAsync(HttpContext context) =>
-        InfluxResponses.DebugVarsAsync(context, json =>
+    private Task DebugVarsAsync(HttpContext context)
+    {
+        // The statistics are the operator's: with authentication on, only an admin reads them.
+        if (auth is { Enabled: true } && meta is not null && meta.Current.HasAdminUser && HttpAuthentication.UserOf(context) is not { Admin: true })
+            return QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "admin privilege required", pretty: false);
+        return InfluxResponses.DebugVarsAsync(context, json =>
         {
             license.WriteEntitlements(json, coresInUse());
             if (store is not null) EngineStatistics.Write(json, store);
         });
+    }
 
     /// <summary>
     /// POST /write (and /api/v2/write with <c>bucket=db/rp</c>): InfluxDB 1.x's checks in its order —
@@ -82,6 +101,19 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         {
             await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"database not found: \"{db}\"", pretty: false);
             return;
+        }
+        if (auth is { Enabled: true })
+        {
+            // InfluxDB's serveWrite: after the database check, before the body is read.
+            var user = HttpAuthentication.UserOf(context);
+            string? denied = user is null ? $"user is required to write to database \"{db}\""
+                : !user.Authorizes(UserPrivilege.Write, db) ? $"\"{user.Name}\" user is not authorized to write to database \"{db}\""
+                : null;
+            if (denied is not null)
+            {
+                await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, denied, pretty: false);
+                return;
+            }
         }
 
         long maxBody = options.MaxBodySize;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Cairn.Http.Auth;
 using Cairn.Http.Statements;
 using Cairn.Meta.Store;
 using Cairn.Query.Ast;
@@ -36,6 +37,9 @@ public sealed class QueryEndpoint
         ArgumentNullException.ThrowIfNull(executor);
         _executor = executor;
     }
+
+    /// <summary><c>[http] auth-enabled</c>: when set and enabled, each query is authorized for the request's user before it runs.</summary>
+    public HttpAuthentication? Authentication { get; init; }
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -86,7 +90,19 @@ public sealed class QueryEndpoint
             return;
         }
 
-        var options = new ExecutionOptions(FormValue(request, form, "db"), FormValue(request, form, "rp"), ReadOnly: HttpMethods.IsGet(request.Method));
+        string database = FormValue(request, form, "db");
+        UserInfo? user = null;
+        if (Authentication is { Enabled: true } auth)
+        {
+            user = HttpAuthentication.UserOf(context);
+            if (QueryAuthorizer.Authorize(auth.Meta.Current, user, query, database) is { } denied)
+            {
+                await WriteErrorAsync(context, StatusCodes.Status403Forbidden, "error authorizing query: " + denied, pretty).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var options = new ExecutionOptions(database, FormValue(request, form, "rp"), ReadOnly: HttpMethods.IsGet(request.Method), User: user);
         var format = new ResultFormat(pretty, ResultFormat.EpochDivisorOf(FormValue(request, form, "epoch").Trim()));
         bool chunked = FormValue(request, form, "chunked") == "true";
 

@@ -1,7 +1,9 @@
 using Cairn.Common.Config;
 using Cairn.Http;
+using Cairn.Http.Auth;
 using Cairn.Http.Statements;
 using Cairn.Http.Write;
+using Cairn.Meta.Auth;
 using Cairn.Meta.Store;
 using Cairn.Query.Execution;
 using Cairn.Services;
@@ -27,16 +29,22 @@ internal sealed class DataServices : IAsyncDisposable
         Meta = meta;
         Store = store;
         Writer = new PointsWriter(meta, store);
+        // One hasher for CREATE USER and for request authentication, so both share its cache of checked passwords.
+        var passwords = new PasswordHasher();
+        var http = config.Http;
+        Authentication = new HttpAuthentication(meta, passwords, http.AuthEnabled, http.Realm, http.SharedSecret, TimeProvider.System);
         var limits = config.Cluster;
-        Query = new QueryEndpoint(new StatementExecutor(meta, store, TimeProvider.System, config.Meta.RetentionAutocreate)
+        var executor = new StatementExecutor(meta, store, TimeProvider.System, config.Meta.RetentionAutocreate)
         {
+            Passwords = passwords,
             Queries = new QueryRegistry
             {
                 MaxConcurrentQueries = (int)Math.Clamp(limits.MaxConcurrentQueries, 0, int.MaxValue),
                 QueryTimeout = limits.QueryTimeout,
                 LogQueriesAfter = limits.LogQueriesAfter,
             },
-        }).HandleAsync;
+        };
+        Query = new QueryEndpoint(executor) { Authentication = Authentication }.HandleAsync;
     }
 
     public LocalMetaStore Meta { get; }
@@ -44,6 +52,9 @@ internal sealed class DataServices : IAsyncDisposable
     public TsdbStore Store { get; }
 
     public PointsWriter Writer { get; }
+
+    /// <summary><c>[http] auth-enabled</c>, realm and shared secret, over this node's users.</summary>
+    public HttpAuthentication Authentication { get; }
 
     /// <summary>The /query handler.</summary>
     public Func<HttpContext, Task> Query { get; }

@@ -15,8 +15,6 @@ public sealed partial class StatementExecutor
     private static readonly string[] ShardColumns =
         ["id", "database", "retention_policy", "shard_group", "start_time", "end_time", "expiry_time", "owners"];
     private static readonly string[] ShardGroupColumns = ["id", "database", "retention_policy", "start_time", "end_time", "expiry_time"];
-    private static readonly string[] ContinuousQueryColumns = ["name", "query"];
-    private static readonly string[] UserColumns = ["user", "admin"];
 
     private async ValueTask<string?> ExecuteMetaAsync(MetaCommand command, CancellationToken cancellationToken)
     {
@@ -42,10 +40,13 @@ public sealed partial class StatementExecutor
         return await ExecuteMetaAsync(new DropDatabaseCommand(s.Name), cancellationToken).ConfigureAwait(false);
     }
 
-    private string? ShowDatabases(QueryResult result)
+    private string? ShowDatabases(ExecutionOptions options, QueryResult result)
     {
         var series = new ResultSeries("databases", DatabaseColumns);
-        foreach (var db in _meta.Current.Databases) series.Values.Add([db.Name]);
+        // A user sees the databases it may read or write (an admin, or no authentication: all of them).
+        foreach (var db in _meta.Current.Databases)
+            if (options.User is not { } user || user.Authorizes(UserPrivilege.Read, db.Name) || user.Authorizes(UserPrivilege.Write, db.Name))
+                series.Values.Add([db.Name]);
         result.Series.Add(series);
         return null;
     }
@@ -134,20 +135,6 @@ public sealed partial class StatementExecutor
     {
         await _shards.DeleteShardAsync(s.Id, cancellationToken).ConfigureAwait(false);
         return await ExecuteMetaAsync(new DropShardCommand(s.Id, Now()), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>One series per database, columns only: continuous queries are not stored yet.</summary>
-    private string? ShowContinuousQueries(QueryResult result)
-    {
-        foreach (var db in _meta.Current.Databases) result.Series.Add(new ResultSeries(db.Name, ContinuousQueryColumns));
-        return null;
-    }
-
-    /// <summary>Columns only: users are not stored yet.</summary>
-    private static string? ShowUsers(QueryResult result)
-    {
-        result.Series.Add(new ResultSeries("", UserColumns));
-        return null;
     }
 }
 

@@ -9,11 +9,13 @@ namespace Cairn.Meta.Store;
 /// </summary>
 public sealed record DatabaseInfo
 {
-    public DatabaseInfo(string name, string defaultRetentionPolicy, ImmutableArray<RetentionPolicyInfo> retentionPolicies)
+    public DatabaseInfo(string name, string defaultRetentionPolicy, ImmutableArray<RetentionPolicyInfo> retentionPolicies,
+        ImmutableArray<ContinuousQueryInfo> continuousQueries = default)
     {
         Name = name;
         DefaultRetentionPolicy = defaultRetentionPolicy;
         RetentionPolicies = retentionPolicies.OrEmpty();
+        ContinuousQueries = continuousQueries.OrEmpty();
     }
 
     public string Name { get; init; }
@@ -23,7 +25,8 @@ public sealed record DatabaseInfo
 
     public ImmutableArray<RetentionPolicyInfo> RetentionPolicies { get; init; }
 
-    // TODO(continuous queries): the database's CQs come with the CQ issue.
+    /// <summary>Continuous queries in creation order.</summary>
+    public ImmutableArray<ContinuousQueryInfo> ContinuousQueries { get; init; }
 
     public RetentionPolicyInfo? RetentionPolicy(string name)
     {
@@ -41,7 +44,7 @@ public sealed record DatabaseInfo
 
     public bool Equals(DatabaseInfo? other) =>
         other is not null && Name == other.Name && DefaultRetentionPolicy == other.DefaultRetentionPolicy
-        && Sequences.Same(RetentionPolicies, other.RetentionPolicies);
+        && Sequences.Same(RetentionPolicies, other.RetentionPolicies) && Sequences.Same(ContinuousQueries, other.ContinuousQueries);
 
     public override int GetHashCode() => HashCode.Combine(Name, DefaultRetentionPolicy, RetentionPolicies.Length);
 }

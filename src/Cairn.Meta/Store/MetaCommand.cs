@@ -16,6 +16,15 @@ public enum MetaCommandType : byte
     DropShard = 9,
     TruncateShardGroups = 10,
     PruneShardGroups = 11,
+    CreateUser = 12,
+    DropUser = 13,
+    UpdateUser = 14,
+    SetPrivilege = 15,
+    SetAdminPrivilege = 16,
+    CreateContinuousQuery = 17,
+    DropContinuousQuery = 18,
+    CreateSubscription = 19,
+    DropSubscription = 20,
 }
 
 /// <summary>
@@ -114,4 +123,65 @@ public sealed record TruncateShardGroupsCommand(long Timestamp) : MetaCommand
 public sealed record PruneShardGroupsCommand(long ExpiredBefore) : MetaCommand
 {
     public override MetaCommandType Type => MetaCommandType.PruneShardGroups;
+}
+
+/// <summary>CREATE USER: <paramref name="Hash"/> is the bcrypt hash, made before the command (the state machine stays pure).</summary>
+public sealed record CreateUserCommand(string Name, string Hash, bool Admin) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.CreateUser;
+}
+
+public sealed record DropUserCommand(string Name) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.DropUser;
+}
+
+/// <summary>SET PASSWORD: replaces the user's hash.</summary>
+public sealed record UpdateUserCommand(string Name, string Hash) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.UpdateUser;
+}
+
+/// <summary>GRANT/REVOKE on a database: sets the user's privilege there to exactly <paramref name="Privilege"/>.</summary>
+public sealed record SetPrivilegeCommand(string User, string Database, UserPrivilege Privilege) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.SetPrivilege;
+}
+
+/// <summary>GRANT/REVOKE ALL PRIVILEGES (no database): makes the user an admin or not.</summary>
+public sealed record SetAdminPrivilegeCommand(string User, bool Admin) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.SetAdminPrivilege;
+}
+
+/// <summary>CREATE CONTINUOUS QUERY; <paramref name="Query"/> is the normalised statement text.</summary>
+public sealed record CreateContinuousQueryCommand(string Database, string Name, string Query) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.CreateContinuousQuery;
+}
+
+public sealed record DropContinuousQueryCommand(string Database, string Name) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.DropContinuousQuery;
+}
+
+/// <summary>CREATE SUBSCRIPTION … ON db.rp DESTINATIONS ALL|ANY …</summary>
+public sealed record CreateSubscriptionCommand(string Database, string RetentionPolicy, string Name, SubscriptionMode Mode) : MetaCommand
+{
+    private readonly ImmutableArray<string> _destinations = [];
+
+    public override MetaCommandType Type => MetaCommandType.CreateSubscription;
+
+    public ImmutableArray<string> Destinations { get => _destinations; init => _destinations = value.OrEmpty(); }
+
+    public bool Equals(CreateSubscriptionCommand? other) =>
+        other is not null && Database == other.Database && RetentionPolicy == other.RetentionPolicy && Name == other.Name
+        && Mode == other.Mode && Sequences.Same(Destinations, other.Destinations);
+
+    public override int GetHashCode() => HashCode.Combine(Database, RetentionPolicy, Name, Mode, Destinations.Length);
+}
+
+public sealed record DropSubscriptionCommand(string Database, string RetentionPolicy, string Name) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.DropSubscription;
 }

@@ -90,6 +90,49 @@ public static class MetaCommandCodec
             case PruneShardGroupsCommand c:
                 w.Int64(c.ExpiredBefore);
                 break;
+            case CreateUserCommand c:
+                w.String(c.Name);
+                w.String(c.Hash);
+                w.Bool(c.Admin);
+                break;
+            case DropUserCommand c:
+                w.String(c.Name);
+                break;
+            case UpdateUserCommand c:
+                w.String(c.Name);
+                w.String(c.Hash);
+                break;
+            case SetPrivilegeCommand c:
+                w.String(c.User);
+                w.String(c.Database);
+                w.Byte((byte)c.Privilege);
+                break;
+            case SetAdminPrivilegeCommand c:
+                w.String(c.User);
+                w.Bool(c.Admin);
+                break;
+            case CreateContinuousQueryCommand c:
+                w.String(c.Database);
+                w.String(c.Name);
+                w.String(c.Query);
+                break;
+            case DropContinuousQueryCommand c:
+                w.String(c.Database);
+                w.String(c.Name);
+                break;
+            case CreateSubscriptionCommand c:
+                w.String(c.Database);
+                w.String(c.RetentionPolicy);
+                w.String(c.Name);
+                w.Byte((byte)c.Mode);
+                w.Count(c.Destinations.Length);
+                foreach (var d in c.Destinations) w.String(d);
+                break;
+            case DropSubscriptionCommand c:
+                w.String(c.Database);
+                w.String(c.RetentionPolicy);
+                w.String(c.Name);
+                break;
             default:
                 throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command));
         }
@@ -115,6 +158,15 @@ public static class MetaCommandCodec
             MetaCommandType.DropShard => new DropShardCommand(r.UInt64(), r.Int64()),
             MetaCommandType.TruncateShardGroups => new TruncateShardGroupsCommand(r.Int64()),
             MetaCommandType.PruneShardGroups => new PruneShardGroupsCommand(r.Int64()),
+            MetaCommandType.CreateUser => new CreateUserCommand(r.String(), r.String(), r.Bool()),
+            MetaCommandType.DropUser => new DropUserCommand(r.String()),
+            MetaCommandType.UpdateUser => new UpdateUserCommand(r.String(), r.String()),
+            MetaCommandType.SetPrivilege => new SetPrivilegeCommand(r.String(), r.String(), ReadPrivilege(ref r)),
+            MetaCommandType.SetAdminPrivilege => new SetAdminPrivilegeCommand(r.String(), r.Bool()),
+            MetaCommandType.CreateContinuousQuery => new CreateContinuousQueryCommand(r.String(), r.String(), r.String()),
+            MetaCommandType.DropContinuousQuery => new DropContinuousQueryCommand(r.String(), r.String()),
+            MetaCommandType.CreateSubscription => ReadCreateSubscription(ref r),
+            MetaCommandType.DropSubscription => new DropSubscriptionCommand(r.String(), r.String(), r.String()),
             _ => r.Fail<MetaCommand>($"unknown command type {(byte)type}"),
         };
         r.End();
@@ -129,6 +181,35 @@ public static class MetaCommandCodec
         int defaultReplicaN = r.Int32();
         var spec = (flags & HasSpec) != 0 ? ReadSpec(ref r) : null;
         return new CreateDatabaseCommand(name, spec, (flags & AutoCreate) != 0, defaultReplicaN);
+    }
+
+    internal static UserPrivilege ReadPrivilege(ref MetaBinaryReader r)
+    {
+        byte p = r.Byte();
+        return p <= (byte)UserPrivilege.All ? (UserPrivilege)p : r.Fail<UserPrivilege>($"unknown privilege {p}");
+    }
+
+    internal static SubscriptionMode ReadMode(ref MetaBinaryReader r)
+    {
+        byte m = r.Byte();
+        return m <= (byte)SubscriptionMode.Any ? (SubscriptionMode)m : r.Fail<SubscriptionMode>($"unknown subscription mode {m}");
+    }
+
+    private static CreateSubscriptionCommand ReadCreateSubscription(ref MetaBinaryReader r)
+    {
+        string db = r.String();
+        string rp = r.String();
+        string name = r.String();
+        var mode = ReadMode(ref r);
+        return new CreateSubscriptionCommand(db, rp, name, mode) { Destinations = ReadStrings(ref r) };
+    }
+
+    internal static ImmutableArray<string> ReadStrings(ref MetaBinaryReader r)
+    {
+        int n = r.Count(4);
+        var items = ImmutableArray.CreateBuilder<string>(n);
+        for (int i = 0; i < n; i++) items.Add(r.String());
+        return items.MoveToImmutable();
     }
 
     private static CreateShardGroupCommand ReadCreateShardGroup(ref MetaBinaryReader r)

@@ -19,4 +19,12 @@ public enum MetaErrorCode : byte
     ReplicationFactorTooLow = 10,
     ShardGroupNotFound = 11,
     TimeOutOfRange = 12,
+    UsernameRequired = 13,
+    UserExists = 14,
+    UserNotFound = 15,
+    ContinuousQueryExists = 16,
+    ContinuousQueryNotFound = 17,
+    SubscriptionExists = 18,
+    SubscriptionNotFound = 19,
+    InvalidSubscriptionUrl = 20,
 }

@@ -15,6 +15,15 @@ internal static class MetaErrors
     public const string IncompatibleDurations = "retention policy duration must be greater than the shard duration";
     public const string ReplicationFactorTooLow = "replication factor must be greater than 0";
     public const string ShardGroupNotFound = "shard group not found";
+    public const string UsernameRequired = "username required";
+    public const string UserExists = "user already exists";
+    public const string UserNotFound = "user not found";
+    public const string ContinuousQueryExists = "continuous query already exists";
+    public const string ContinuousQueryNotFound = "continuous query not found";
+    public const string SubscriptionExists = "subscription already exists";
+    public const string SubscriptionNotFound = "subscription not found";
+
+    public static string InvalidSubscriptionUrl(string url) => "invalid subscription URL: " + url;
 
     public static string DatabaseNotFound(string name) => "database not found: " + name;
 

@@ -11,7 +11,7 @@ namespace Cairn.Meta.Store;
 ///
 /// | offset | size | meaning                               |
 /// |--------|------|---------------------------------------|
-/// | 0      | 1    | format version (1)                    |
+/// | 0      | 1    | format version (2; 1 is still read)   |
 /// | 1      | 3    | magic "CMS"                           |
 /// | 4      | 4    | body length N, u32 LE                 |
 /// | 8      | 4    | CRC-32C of the body, u32 LE           |
@@ -19,7 +19,10 @@ namespace Cairn.Meta.Store;
 /// </summary>
 public static class MetaSnapshotCodec
 {
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
+
+    /// <summary>Version 1 had no users, continuous queries or subscriptions; it is still read.</summary>
+    private const byte FormatVersion1 = 1;
     internal const int HeaderLength = 12;
     private static ReadOnlySpan<byte> Magic => "CMS"u8;
 
@@ -64,6 +67,33 @@ public static class MetaSnapshotCodec
                         foreach (var owner in s.Owners) w.UInt64(owner);
                     }
                 }
+                w.Count(rp.Subscriptions.Length);
+                foreach (var sub in rp.Subscriptions)
+                {
+                    w.String(sub.Name);
+                    w.Byte((byte)sub.Mode);
+                    w.Count(sub.Destinations.Length);
+                    foreach (var d in sub.Destinations) w.String(d);
+                }
+            }
+            w.Count(db.ContinuousQueries.Length);
+            foreach (var cq in db.ContinuousQueries)
+            {
+                w.String(cq.Name);
+                w.String(cq.Query);
+            }
+        }
+        w.Count(state.Users.Length);
+        foreach (var user in state.Users)
+        {
+            w.String(user.Name);
+            w.String(user.Hash);
+            w.Bool(user.Admin);
+            w.Count(user.Privileges.Length);
+            foreach (var p in user.Privileges)
+            {
+                w.String(p.Database);
+                w.Byte((byte)p.Privilege);
             }
         }
 
@@ -77,7 +107,8 @@ public static class MetaSnapshotCodec
     public static MetaState Decode(ReadOnlySpan<byte> data)
     {
         if (data.Length < HeaderLength) throw new InvalidDataException($"meta snapshot: {data.Length} bytes is shorter than the header");
-        if (data[0] != FormatVersion) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
+        byte version = data[0];
+        if (version != FormatVersion && version != FormatVersion1) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
         if (!data.Slice(1, 3).SequenceEqual(Magic)) throw new InvalidDataException("meta snapshot: bad magic");
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         if (length != data.Length - HeaderLength)
@@ -121,11 +152,46 @@ public static class MetaSnapshotCodec
                     }
                     groups.Add(new ShardGroupInfo(id, start, end, deletedAt, truncatedAt, shards.MoveToImmutable()));
                 }
-                rps.Add(new RetentionPolicyInfo(rpName, replicaN, duration, sgd, groups.MoveToImmutable()));
+                var subs = ImmutableArray<SubscriptionInfo>.Empty;
+                if (version >= 2)
+                {
+                    var b = ImmutableArray.CreateBuilder<SubscriptionInfo>(r.Count(9));
+                    for (int i = b.Capacity; i > 0; i--)
+                    {
+                        string subName = r.String();
+                        var mode = MetaCommandCodec.ReadMode(ref r);
+                        b.Add(new SubscriptionInfo(subName, mode, MetaCommandCodec.ReadStrings(ref r)));
+                    }
+                    subs = b.MoveToImmutable();
+                }
+                rps.Add(new RetentionPolicyInfo(rpName, replicaN, duration, sgd, groups.MoveToImmutable(), subs));
             }
-            dbs.Add(new DatabaseInfo(name, defaultRp, rps.MoveToImmutable()));
+            var cqs = ImmutableArray<ContinuousQueryInfo>.Empty;
+            if (version >= 2)
+            {
+                var b = ImmutableArray.CreateBuilder<ContinuousQueryInfo>(r.Count(8));
+                for (int i = b.Capacity; i > 0; i--) b.Add(new ContinuousQueryInfo(r.String(), r.String()));
+                cqs = b.MoveToImmutable();
+            }
+            dbs.Add(new DatabaseInfo(name, defaultRp, rps.MoveToImmutable(), cqs));
+        }
+        var users = ImmutableArray<UserInfo>.Empty;
+        if (version >= 2)
+        {
+            var b = ImmutableArray.CreateBuilder<UserInfo>(r.Count(13));
+            for (int i = b.Capacity; i > 0; i--)
+            {
+                string userName = r.String();
+                string hash = r.String();
+                bool admin = r.Bool();
+                var privileges = ImmutableArray.CreateBuilder<DatabasePrivilege>(r.Count(5));
+                for (int p = privileges.Capacity; p > 0; p--)
+                    privileges.Add(new DatabasePrivilege(r.String(), MetaCommandCodec.ReadPrivilege(ref r)));
+                b.Add(new UserInfo(userName, hash, admin, privileges.MoveToImmutable()));
+            }
+            users = b.MoveToImmutable();
         }
         r.End();
-        return new MetaState(index, maxNodeId, maxShardGroupId, maxShardId, dbs.MoveToImmutable());
+        return new MetaState(index, maxNodeId, maxShardGroupId, maxShardId, dbs.MoveToImmutable(), users);
     }
 }

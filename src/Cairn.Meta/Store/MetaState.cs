@@ -11,13 +11,15 @@ public sealed record MetaState
 {
     public static readonly MetaState Empty = new(0, 0, 0, 0, []);
 
-    public MetaState(ulong index, ulong maxNodeId, ulong maxShardGroupId, ulong maxShardId, ImmutableArray<DatabaseInfo> databases)
+    public MetaState(ulong index, ulong maxNodeId, ulong maxShardGroupId, ulong maxShardId, ImmutableArray<DatabaseInfo> databases,
+        ImmutableArray<UserInfo> users = default)
     {
         Index = index;
         MaxNodeId = maxNodeId;
         MaxShardGroupId = maxShardGroupId;
         MaxShardId = maxShardId;
         Databases = databases.OrEmpty();
+        Users = users.OrEmpty();
     }
 
     public ulong Index { get; init; }
@@ -31,7 +33,35 @@ public sealed record MetaState
     /// <summary>Databases in creation order.</summary>
     public ImmutableArray<DatabaseInfo> Databases { get; init; }
 
-    // TODO(users): users, privileges and roles come with the auth issue; nodes with the cluster issue.
+    /// <summary>Users in creation order (SHOW USERS lists them so).</summary>
+    public ImmutableArray<UserInfo> Users { get; init; }
+
+    // TODO(cluster): nodes come with the cluster issue.
+
+    public UserInfo? User(string name)
+    {
+        foreach (var user in Users)
+            if (user.Name == name) return user;
+        return null;
+    }
+
+    /// <summary>True when some user is an admin: until then an auth-enabled server accepts only the first admin's creation.</summary>
+    public bool HasAdminUser
+    {
+        get
+        {
+            foreach (var user in Users)
+                if (user.Admin) return true;
+            return false;
+        }
+    }
+
+    internal int IndexOfUser(string name)
+    {
+        for (int i = 0; i < Users.Length; i++)
+            if (Users[i].Name == name) return i;
+        return -1;
+    }
 
     public DatabaseInfo? Database(string name)
     {
@@ -51,7 +81,7 @@ public sealed record MetaState
 
     public bool Equals(MetaState? other) =>
         other is not null && Index == other.Index && MaxNodeId == other.MaxNodeId && MaxShardGroupId == other.MaxShardGroupId
-        && MaxShardId == other.MaxShardId && Sequences.Same(Databases, other.Databases);
+        && MaxShardId == other.MaxShardId && Sequences.Same(Databases, other.Databases) && Sequences.Same(Users, other.Users);
 
     public override int GetHashCode() => HashCode.Combine(Index, MaxShardGroupId, MaxShardId, Databases.Length);
 }

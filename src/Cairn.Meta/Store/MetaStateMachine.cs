@@ -8,7 +8,7 @@ namespace Cairn.Meta.Store;
 /// same commands in the same order reaches the same state. Rules and texts follow InfluxDB 1.x
 /// (services/meta/data.go, client.go, coordinator/statement_executor.go).
 /// </summary>
-public static class MetaStateMachine
+public static partial class MetaStateMachine
 {
     /// <summary>
     /// Applies <paramref name="command"/> to <paramref name="state"/>. <paramref name="next"/> always has
@@ -32,6 +32,15 @@ public static class MetaStateMachine
             DropShardCommand c => DropShard(state, c),
             TruncateShardGroupsCommand c => TruncateShardGroups(state, c),
             PruneShardGroupsCommand c => PruneShardGroups(state, c),
+            CreateUserCommand c => CreateUser(state, c),
+            DropUserCommand c => DropUser(state, c),
+            UpdateUserCommand c => UpdateUser(state, c),
+            SetPrivilegeCommand c => SetPrivilege(state, c),
+            SetAdminPrivilegeCommand c => SetAdminPrivilege(state, c),
+            CreateContinuousQueryCommand c => CreateContinuousQuery(state, c),
+            DropContinuousQueryCommand c => DropContinuousQuery(state, c),
+            CreateSubscriptionCommand c => CreateSubscription(state, c),
+            DropSubscriptionCommand c => DropSubscription(state, c),
             _ => throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command)),
         };
         next = (outcome.State ?? state) with { Index = state.Index + 1 };
@@ -117,7 +126,9 @@ public static class MetaStateMachine
     private static Outcome DropDatabase(MetaState state, DropDatabaseCommand c)
     {
         int i = state.IndexOfDatabase(c.Name);
-        return i < 0 ? Outcome.Unchanged() : Outcome.To(state with { Databases = state.Databases.RemoveAt(i) });
+        if (i < 0) return Outcome.Unchanged();
+        // Users' privileges on the database go with it (data.go DropDatabase), so a new one of that name starts clean.
+        return Outcome.To(state with { Databases = state.Databases.RemoveAt(i), Users = WithoutPrivilegesOn(state.Users, c.Name) });
     }
 
     private static Outcome CreateRetentionPolicy(MetaState state, CreateRetentionPolicyCommand c)

@@ -9,13 +9,15 @@ namespace Cairn.Meta.Store;
 /// </summary>
 public sealed record RetentionPolicyInfo
 {
-    public RetentionPolicyInfo(string name, int replicaN, long duration, long shardGroupDuration, ImmutableArray<ShardGroupInfo> shardGroups)
+    public RetentionPolicyInfo(string name, int replicaN, long duration, long shardGroupDuration, ImmutableArray<ShardGroupInfo> shardGroups,
+        ImmutableArray<SubscriptionInfo> subscriptions = default)
     {
         Name = name;
         ReplicaN = replicaN;
         Duration = duration;
         ShardGroupDuration = shardGroupDuration;
         ShardGroups = shardGroups.OrEmpty();
+        Subscriptions = subscriptions.OrEmpty();
     }
 
     public string Name { get; init; }
@@ -24,7 +26,8 @@ public sealed record RetentionPolicyInfo
     public long ShardGroupDuration { get; init; }
     public ImmutableArray<ShardGroupInfo> ShardGroups { get; init; }
 
-    // TODO(subscriptions): the policy's subscriptions come with the subscriber issue.
+    /// <summary>Subscriptions in creation order; forwarding writes to them comes with the subscriber service.</summary>
+    public ImmutableArray<SubscriptionInfo> Subscriptions { get; init; }
 
     /// <summary>The live group that takes writes at <paramref name="timestamp"/>, or null.</summary>
     public ShardGroupInfo? ShardGroupByTimestamp(long timestamp)
@@ -56,7 +59,8 @@ public sealed record RetentionPolicyInfo
 
     public bool Equals(RetentionPolicyInfo? other) =>
         other is not null && Name == other.Name && ReplicaN == other.ReplicaN && Duration == other.Duration
-        && ShardGroupDuration == other.ShardGroupDuration && Sequences.Same(ShardGroups, other.ShardGroups);
+        && ShardGroupDuration == other.ShardGroupDuration && Sequences.Same(ShardGroups, other.ShardGroups)
+        && Sequences.Same(Subscriptions, other.Subscriptions);
 
     public override int GetHashCode() => HashCode.Combine(Name, ReplicaN, Duration, ShardGroupDuration, ShardGroups.Length);
 }
