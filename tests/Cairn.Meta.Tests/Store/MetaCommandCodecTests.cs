@@ -27,6 +27,18 @@ public class MetaCommandCodecTests
         () => new DropShardCommand(7, Ns.At(2026, 5, 13)),
         () => new TruncateShardGroupsCommand(RetentionRules.MaxTime),
         () => new PruneShardGroupsCommand(0),
+        () => new CreateUserCommand("admin", "$2a$10$abcdefghijklmnopqrstuuJ3XgW0X8ho1rTmXqUsKw4CMm9fGhT1y", true),
+        () => new CreateUserCommand("ü", "", false),
+        () => new DropUserCommand("u"),
+        () => new UpdateUserCommand("u", "$2a$10$x"),
+        () => new SetPrivilegeCommand("u", "db0", UserPrivilege.Read),
+        () => new SetPrivilegeCommand("u", "db0", UserPrivilege.None),
+        () => new SetAdminPrivilegeCommand("u", false),
+        () => new CreateContinuousQueryCommand("db0", "cq0", "CREATE CONTINUOUS QUERY cq0 ON db0 BEGIN SELECT count(v) INTO x FROM y GROUP BY time(1m) END"),
+        () => new DropContinuousQueryCommand("db0", "cq0"),
+        () => new CreateSubscriptionCommand("db0", "rp0", "s0", SubscriptionMode.Any) { Destinations = ["udp://h:1", "http://u:p@h:8086"] },
+        () => new CreateSubscriptionCommand("db0", "rp0", "s0", SubscriptionMode.All),
+        () => new DropSubscriptionCommand("db0", "rp0", "s0"),
     ];
 
     [Test]

@@ -79,9 +79,9 @@ public class MetaSnapshotCodecTests
     public async Task Encode_Empty_MatchesTheDocumentedLayout()
     {
         var bytes = MetaSnapshotCodec.Encode(MetaState.Empty);
-        await Assert.That(bytes.Length).IsEqualTo(12 + 36);
-        await Assert.That(bytes.AsSpan(0, 4).ToArray()).IsEquivalentTo(new byte[] { 1, (byte)'C', (byte)'M', (byte)'S' });
-        await Assert.That(BitConverter.ToUInt32(bytes, 4)).IsEqualTo(36u);
+        await Assert.That(bytes.Length).IsEqualTo(12 + 40);
+        await Assert.That(bytes.AsSpan(0, 4).ToArray()).IsEquivalentTo(new byte[] { 2, (byte)'C', (byte)'M', (byte)'S' });
+        await Assert.That(BitConverter.ToUInt32(bytes, 4)).IsEqualTo(40u);
         await Assert.That(BitConverter.ToUInt32(bytes, 8)).IsEqualTo(Crc32C.Compute(bytes.AsSpan(12)));
     }
 
@@ -108,5 +108,56 @@ public class MetaSnapshotCodecTests
             int cut = n;
             await Assert.That(() => MetaSnapshotCodec.Decode(bytes.AsSpan(0, cut))).Throws<InvalidDataException>().Because($"cut at {cut}");
         }
+    }
+
+    [Test]
+    public async Task Decode_Version1Snapshot_ReadsWithoutUsersQueriesOrSubscriptions()
+    {
+        // Version 1 as the previous release wrote it: one database "db" with policy "rp" holding one shard group.
+        var w = new List<byte>();
+        void U32(uint v) => w.AddRange(BitConverter.GetBytes(v));
+        void U64(ulong v) => w.AddRange(BitConverter.GetBytes(v));
+        void Str(string s) { U32((uint)s.Length); w.AddRange(System.Text.Encoding.UTF8.GetBytes(s)); }
+        U64(9); U64(0); U64(1); U64(1);
+        U32(1); Str("db"); Str("rp");
+        U32(1); Str("rp"); U32(1); U64((ulong)Ns.Day); U64((ulong)Ns.Hour);
+        U32(1); U64(1); U64(0); U64((ulong)Ns.Hour); U64(0); U64(0);
+        U32(1); U64(1); U32(0);
+        var body = w.ToArray();
+        var file = new List<byte> { 1, (byte)'C', (byte)'M', (byte)'S' };
+        file.AddRange(BitConverter.GetBytes((uint)body.Length));
+        file.AddRange(BitConverter.GetBytes(Crc32C.Compute(body)));
+        file.AddRange(body);
+
+        var state = MetaSnapshotCodec.Decode(file.ToArray());
+        await Assert.That(state.Index).IsEqualTo(9UL);
+        await Assert.That(state.Users.IsEmpty).IsTrue();
+        var rp = state.RetentionPolicy("db", "rp")!;
+        await Assert.That(rp.ShardGroups.Length).IsEqualTo(1);
+        await Assert.That(rp.Subscriptions.IsEmpty).IsTrue();
+        await Assert.That(state.Database("db")!.ContinuousQueries.IsEmpty).IsTrue();
+        // Written again, it is version 2 and reads back the same.
+        var again = MetaSnapshotCodec.Encode(state);
+        await Assert.That(again[0]).IsEqualTo((byte)2);
+        await Assert.That(MetaSnapshotCodec.Decode(again)).IsEqualTo(state);
+    }
+
+    [Test]
+    public async Task EncodeDecode_UsersQueriesAndSubscriptions_RoundTrip()
+    {
+        var m = new Machine();
+        m.Run(new CreateDatabaseCommand("db0"));
+        m.Run(new CreateDatabaseCommand("db1"));
+        m.Run(new CreateUserCommand("admin", "$2a$10$hash", true));
+        m.Run(new CreateUserCommand("reader", "$2a$10$other", false));
+        m.Run(new SetPrivilegeCommand("reader", "db1", UserPrivilege.Write));
+        m.Run(new SetPrivilegeCommand("reader", "db0", UserPrivilege.Read));
+        m.Run(new CreateContinuousQueryCommand("db0", "cq", "CREATE CONTINUOUS QUERY cq ON db0 BEGIN SELECT 1 END"));
+        m.Run(new CreateSubscriptionCommand("db0", "autogen", "s0", SubscriptionMode.Any) { Destinations = ["udp://h:9090", "http://h:9092"] });
+        var state = m.State;
+        await Assert.That(state.Users.Length).IsEqualTo(2);
+        var decoded = MetaSnapshotCodec.Decode(MetaSnapshotCodec.Encode(state));
+        await Assert.That(decoded).IsEqualTo(state);
+        await Assert.That(decoded.User("reader")!.Privileges.Select(p => p.Database).ToArray()).IsEquivalentTo(new[] { "db0", "db1" });
     }
 }
