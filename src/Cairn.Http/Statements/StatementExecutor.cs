@@ -9,7 +9,7 @@ namespace Cairn.Http.Statements;
 /// <summary>
 /// Runs InfluxQL statements other than SELECT against the meta store and this node's shards, answering as
 /// InfluxDB 1.x's coordinator.StatementExecutor does (texts, columns, ordering). Statements that need the
-/// query engine, users or continuous queries answer <c>not implemented: …</c> per statement.
+/// query engine answer <c>not implemented: …</c> per statement.
 /// </summary>
 /// <remarks>
 /// As InfluxDB's query executor, the first statement that fails stops the query: the statements after it
