@@ -111,6 +111,7 @@ public sealed partial class StatementExecutor
             KillQueryStatement s => KillQuery(s),
             ShowStatsStatement s => ShowStats(s, result),
             ShowDiagnosticsStatement s => ShowDiagnostics(s, result),
+            SelectStatement s => Select(s, options, result),
             _ => "not implemented: " + Describe(statement),
         };
         if (error is not null)

@@ -26,6 +26,12 @@ public interface IShardView
 
     /// <summary>Deletes a measurement: every value of its series, its series and its fields.</summary>
     ValueTask DeleteMeasurementAsync(string measurement, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The values of one field of one series with timestamps in [<paramref name="minTime"/>, <paramref name="maxTime"/>],
+    /// sorted, deduplicated, deletes applied; null when there are none. Views without data answer null.
+    /// </summary>
+    ShardValues? Read(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime) => null;
 }
 
 /// <summary>The shards this node holds, by database and retention policy, and the deletes of whole shards.</summary>

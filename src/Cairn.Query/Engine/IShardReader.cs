@@ -1,0 +1,70 @@
+using System.Text;
+using Cairn.Storage;
+using Cairn.Storage.Engine;
+
+namespace Cairn.Query.Engine;
+
+/// <summary>
+/// What the SELECT engine reads from one shard: its measurements, their fields, tag keys and series, and the
+/// values of one series field in a time range. Small on purpose, so a remote node can answer it over RPC.
+/// </summary>
+public interface IShardReader
+{
+    IReadOnlyList<string> Measurements();
+
+    /// <summary>The field keys of a measurement and their types, sorted by key.</summary>
+    IReadOnlyList<(string Key, FieldType Type)> Fields(string measurement);
+
+    /// <summary>The tag keys of a measurement, sorted.</summary>
+    IReadOnlyList<string> TagKeys(string measurement);
+
+    /// <summary>The live series of a measurement: series key and tags (sorted by key).</summary>
+    IReadOnlyList<SeriesEntry> Series(string measurement);
+
+    /// <summary>The values of <paramref name="field"/> of a series in [minTime, maxTime], or null.</summary>
+    ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime);
+}
+
+/// <summary>One series of a measurement: its key and its tags as (key, value) pairs sorted by key.</summary>
+public sealed record SeriesEntry(byte[] Key, KeyValuePair<string, string>[] Tags)
+{
+    /// <summary>The value of tag <paramref name="key"/>, or null when the series does not have it.</summary>
+    public string? Tag(string key)
+    {
+        foreach (var t in Tags)
+        {
+            if (t.Key == key) return t.Value;
+        }
+        return null;
+    }
+}
+
+/// <summary>An <see cref="IShardReader"/> over a local shard.</summary>
+public sealed class ShardViewReader(IShardView shard) : IShardReader
+{
+    public IReadOnlyList<string> Measurements() => shard.Index.Measurements();
+
+    public IReadOnlyList<(string Key, FieldType Type)> Fields(string measurement) => shard.Index.Fields(measurement);
+
+    public IReadOnlyList<string> TagKeys(string measurement) => shard.Index.TagKeys(measurement);
+
+    public IReadOnlyList<SeriesEntry> Series(string measurement)
+    {
+        var ids = shard.Index.SeriesIds(measurement);
+        var list = new List<SeriesEntry>(ids.Length);
+        foreach (var id in ids)
+        {
+            var key = shard.Index.SeriesKey(id);
+            if (key is null || !SeriesKeyParser.TryParse(key, out _, out var tags)) continue;
+            var pairs = new KeyValuePair<string, string>[tags.Count];
+            for (int i = 0; i < tags.Count; i++)
+                pairs[i] = new(Encoding.UTF8.GetString(tags.Key(i)), Encoding.UTF8.GetString(tags.Value(i)));
+            Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            list.Add(new SeriesEntry(key, pairs));
+        }
+        return list;
+    }
+
+    public ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime) =>
+        shard.Read(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime);
+}

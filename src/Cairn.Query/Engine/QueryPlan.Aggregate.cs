@@ -1,0 +1,284 @@
+using Cairn.Query.Ast;
+using Cairn.Query.Results;
+
+namespace Cairn.Query.Engine;
+
+internal sealed partial class QueryPlan
+{
+    /// <summary>
+    /// The rows of an aggregate query for one group (rows sorted by time): each call reduced per window, fill applied to
+    /// the aggregates, transformations over the windows, then one row per window (or per selected point).
+    /// </summary>
+    private List<object?[]> AggregateRows(List<RowRef> rows, Dictionary<string, int> slots)
+    {
+        var output = new List<object?[]>();
+        if (rows.Count == 0) return output;
+
+        // Windows, ascending. Extra leading windows feed transformations and are not emitted.
+        var windows = new List<long>();
+        int firstOutput = 0;
+        if (Interval > 0)
+        {
+            long first = Window(_range.MinSet is { } min ? min : rows[0].Time);
+            long last = Window(Math.Min(_range.Max, rows[^1].Time > _range.Max ? _range.Max : _range.Max));
+            if (_range.MinSet is null) first = Window(rows[0].Time);
+            int extra = compiler.ExtraIntervals;
+            long start = first - extra * Interval;
+            bool fill = stmt.Fill != FillOption.None;
+            if (fill && (last - start) / Interval < MaxFilledWindows)
+            {
+                for (long w = start; w <= last; w += Interval) windows.Add(w);
+            }
+            else
+            {
+                var set = new SortedSet<long>();
+                foreach (var r in rows) set.Add(Window(r.Time));
+                windows.AddRange(set);
+            }
+            firstOutput = windows.BinarySearch(first);
+            if (firstOutput < 0) firstOutput = ~firstOutput;
+        }
+        else
+        {
+            windows.Add(_range.MinSet ?? 0);
+        }
+
+        // Rows of each window.
+        var windowRows = new List<(int Start, int End)>(windows.Count);
+        {
+            int at = 0;
+            for (int w = 0; w < windows.Count; w++)
+            {
+                if (Interval == 0)
+                {
+                    windowRows.Add((0, rows.Count));
+                    break;
+                }
+                long end = windows[w] + Interval;
+                while (at < rows.Count && rows[at].Time < windows[w]) at++;
+                int s = at;
+                while (at < rows.Count && rows[at].Time < end) at++;
+                windowRows.Add((s, at));
+            }
+        }
+
+        // Leaf aggregates per window.
+        var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
+        var samples = new List<Sample>();
+        foreach (var call in _leafCalls)
+        {
+            var perWindow = new List<Sample>[windows.Count];
+            for (int w = 0; w < windows.Count; w++)
+            {
+                samples.Clear();
+                var (s, e) = windowRows[w];
+                CollectSamples(call, rows, s, e, slots, samples);
+                perWindow[w] = [];
+                ReduceCall(call, rows, samples, windows[w], perWindow[w]);
+            }
+            if (Interval > 0) Fill(call, windows, perWindow);
+            leaf[call] = perWindow;
+        }
+
+        // Transformations.
+        var transformed = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
+        for (int i = _transformCalls.Count - 1; i >= 0; i--)
+        {
+            var call = _transformCalls[i];
+            var input = new List<(long, object)>();
+            long unit = Interval > 0 ? Interval : 1_000_000_000L;
+            if (call.Args[0] is Call inner && leaf.TryGetValue(inner, out var innerWindows))
+            {
+                for (int w = 0; w < windows.Count; w++)
+                {
+                    foreach (var smp in innerWindows[w])
+                        if (smp.Value is not null) input.Add((windows[w], smp.Value));
+                }
+            }
+            else if (call.Args[0] is Call innerTransform && transformed.TryGetValue(innerTransform, out var nested))
+            {
+                input.AddRange(nested);
+            }
+            else
+            {
+                foreach (var r in rows)
+                {
+                    var v = Evaluate(call.Args[0], r, slots, null);
+                    if (v is not null && ValueMath.IsNumber(v)) input.Add((r.Time, v));
+                }
+            }
+            if (!Ascending) input.Reverse();
+            var result = Transforms.Apply(call, input, Ascending, unit);
+            if (!Ascending) result.Reverse();
+            transformed[call] = result;
+        }
+
+        bool rawTransform = Interval == 0 && _transformCalls.Count > 0;
+        if (rawTransform)
+        {
+            var times = new SortedDictionary<long, Dictionary<Call, object?>>();
+            foreach (var call in _topCalls)
+            {
+                if (!transformed.TryGetValue(call, out var points)) continue;
+                foreach (var (t, v) in points)
+                {
+                    if (!times.TryGetValue(t, out var map)) times[t] = map = new(ReferenceEqualityComparer.Instance);
+                    map[call] = v;
+                }
+            }
+            foreach (var (t, map) in times) output.Add(Row(t, c => map.TryGetValue(c, out var v) ? v : null, null, slots));
+            return output;
+        }
+
+        bool pointRows = _topCalls.Count == 1 && _leafCalls.Count == 1 && _transformCalls.Count == 0 &&
+            (_topCalls[0].Name is "top" or "bottom" or "sample" or "distinct" || (Interval == 0 && Aggregates.IsSelector(_topCalls[0].Name)));
+        for (int w = firstOutput; w < windows.Count; w++)
+        {
+            if (pointRows)
+            {
+                var call = _topCalls[0];
+                foreach (var smp in leaf[call][w])
+                {
+                    long time = call.Name == "distinct" ? windows[w] : smp.Time;
+                    if (Interval == 0 && call.Name == "distinct") time = windows[w];
+                    var row = smp.Row >= 0 ? rows[smp.Row] : null;
+                    output.Add(Row(time, c => ReferenceEquals(c, call) ? smp.Value : null, row, slots));
+                }
+                continue;
+            }
+            bool any = false;
+            foreach (var call in _topCalls)
+            {
+                if (leaf.TryGetValue(call, out var lw) ? lw[w].Count > 0 : transformed[call].Exists(p => p.Time == windows[w])) any = true;
+            }
+            if (!any) continue;
+            int window = w;
+            output.Add(Row(windows[w], c =>
+            {
+                if (leaf.TryGetValue(c, out var lw)) return lw[window].Count > 0 ? lw[window][0].Value : null;
+                if (transformed.TryGetValue(c, out var points))
+                {
+                    foreach (var (t, v) in points) if (t == windows[window]) return v;
+                }
+                return null;
+            }, null, slots));
+        }
+        return output;
+    }
+
+    private object?[] Row(long time, Func<Call, object?> calls, RowRef? aux, Dictionary<string, int> slots)
+    {
+        var cells = new object?[_fields.Count + 1];
+        cells[0] = new ResultTime(time);
+        for (int i = 0; i < _fields.Count; i++) cells[i + 1] = Normalize(Evaluate(_fields[i].Expr, aux, slots, calls));
+        return cells;
+    }
+
+    private long Window(long t) => Interval <= 0 ? t : t - SelectCompiler.Mod(t - compiler.Offset, Interval);
+
+    private void CollectSamples(Call call, List<RowRef> rows, int start, int end, Dictionary<string, int> slots, List<Sample> samples)
+    {
+        var arg = call.Args.Count > 0 ? call.Args[0] : null;
+        if (arg is Call { Name: "distinct" } d) arg = d.Args[0];
+        else if (arg is Distinct dist) arg = new VarRef(dist.Name);
+        if (arg is null) return;
+        for (int i = start; i < end; i++)
+        {
+            var v = Evaluate(arg, rows[i], slots, null);
+            if (v is null) continue;
+            samples.Add(new Sample(rows[i].Time, v, i));
+        }
+    }
+
+    private static void ReduceCall(Call call, List<RowRef> rows, List<Sample> samples, long windowTime, List<Sample> output)
+    {
+        if (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct)
+        {
+            var distinct = new List<Sample>();
+            Aggregates.Reduce(new Call("distinct", call.Args), samples, windowTime, distinct);
+            if (samples.Count > 0) output.Add(new Sample(windowTime, (long)distinct.Count, -1));
+            return;
+        }
+        if (call.Name is "top" or "bottom" && call.Args.Count > 2)
+        {
+            // One candidate per combination of the named tags: the best point of each.
+            bool top = call.Name == "top";
+            var best = new Dictionary<string, Sample>(StringComparer.Ordinal);
+            var order = new List<string>();
+            foreach (var s in samples)
+            {
+                var key = new System.Text.StringBuilder();
+                for (int i = 1; i < call.Args.Count - 1; i++)
+                    key.Append(rows[s.Row].Series.Tag(((VarRef)call.Args[i]).Name) ?? "").Append('\0');
+                string k = key.ToString();
+                if (!best.TryGetValue(k, out var current))
+                {
+                    best[k] = s;
+                    order.Add(k);
+                    continue;
+                }
+                int c = ValueMath.Order(s.Value, current.Value);
+                if (top ? c > 0 : c < 0) best[k] = s;
+            }
+            var candidates = new List<Sample>();
+            foreach (var k in order) candidates.Add(best[k]);
+            candidates.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+            Aggregates.Reduce(call, candidates, windowTime, output);
+            return;
+        }
+        Aggregates.Reduce(call, samples, windowTime, output);
+    }
+
+    private void Fill(Call call, List<long> windows, List<Sample>[] perWindow)
+    {
+        if (call.Name is "top" or "bottom" or "sample" or "distinct") return;
+        var fill = stmt.Fill;
+        object? value = null;
+        if (fill == FillOption.Null && call.Name == "count")
+        {
+            fill = FillOption.Number;
+            value = 0L;
+        }
+        else if (fill == FillOption.Number)
+        {
+            value = stmt.FillValue switch { IntegerLiteral i => i.Value, NumberLiteral n => n.Value, _ => null };
+        }
+        if (fill == FillOption.None) return;
+        object? previous = null;
+        for (int w = 0; w < windows.Count; w++)
+        {
+            if (perWindow[w].Count > 0)
+            {
+                previous = perWindow[w][0].Value;
+                continue;
+            }
+            object? filled = fill switch
+            {
+                FillOption.Number => CastLike(value, call),
+                FillOption.Previous => previous,
+                FillOption.Linear => Linear(windows, perWindow, w),
+                _ => null,
+            };
+            perWindow[w].Add(new Sample(windows[w], filled, -2));
+        }
+    }
+
+    private static object? CastLike(object? value, Call call) => value;
+
+    private static object? Linear(List<long> windows, List<Sample>[] perWindow, int w)
+    {
+        int prev = w - 1;
+        while (prev >= 0 && (perWindow[prev].Count == 0 || perWindow[prev][0].Row == -2 || perWindow[prev][0].Value is null)) prev--;
+        int next = w + 1;
+        while (next < windows.Count && (perWindow[next].Count == 0 || perWindow[next][0].Value is null)) next++;
+        if (prev < 0 || next >= windows.Count) return null;
+        var pv = perWindow[prev][0].Value;
+        var nv = perWindow[next][0].Value;
+        if (pv is long pl && nv is long nl)
+        {
+            return pl + (nl - pl) * (windows[w] - windows[prev]) / (windows[next] - windows[prev]);
+        }
+        double a = ValueMath.ToDouble(pv), b = ValueMath.ToDouble(nv);
+        return a + (b - a) * (windows[w] - windows[prev]) / (windows[next] - windows[prev]);
+    }
+}

@@ -1,0 +1,445 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.RegularExpressions;
+using Cairn.Query.Ast;
+using Cairn.Query.Results;
+using Cairn.Storage;
+
+namespace Cairn.Query.Engine;
+
+/// <summary>One point of a series after the condition: its time, the values of the fields the query reads, its series.</summary>
+internal sealed record RowRef(long Time, object?[] Values, SeriesEntry Series);
+
+/// <summary>
+/// A compiled SELECT over its measurements: the expanded fields and column names, the GROUP BY tags and window,
+/// and the run over one measurement's shards that yields its series.
+/// </summary>
+internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler compiler, Expr? condition, QueryTimeRange range, long now)
+{
+    private const long MaxFilledWindows = 1_000_000;
+
+    private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
+    private readonly List<Field> _fields = [];
+    private readonly List<string> _dimensions = [];
+    private string[] _columns = [];
+    private QueryTimeRange _range = range;
+    private bool _raw;
+    private readonly List<Call> _leafCalls = [];
+    private readonly List<Call> _transformCalls = [];
+    private readonly List<Call> _topCalls = [];
+
+    private long Interval => compiler.Interval;
+
+    private bool Ascending => stmt.TimeAscending;
+
+    public bool TryPrepare(SortedDictionary<string, List<IShardReader>> measurements, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        var fieldTypes = new SortedDictionary<string, FieldType>(StringComparer.Ordinal);
+        var tagKeys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (name, shards) in measurements)
+        {
+            foreach (var shard in shards)
+            {
+                foreach (var (key, type) in shard.Fields(name)) fieldTypes.TryAdd(key, type);
+                foreach (var key in shard.TagKeys(name)) tagKeys.Add(key);
+            }
+        }
+
+        foreach (var d in stmt.Dimensions)
+        {
+            switch (d.Expr)
+            {
+                case VarRef v: if (!_dimensions.Contains(v.Name)) _dimensions.Add(v.Name); break;
+                case Wildcard:
+                    foreach (var k in tagKeys) if (!_dimensions.Contains(k)) _dimensions.Add(k);
+                    break;
+                case RegexLiteral r:
+                    if (!GoRegex.TryCompile(r.Pattern, out var dimRegex, out error)) return false;
+                    foreach (var k in tagKeys) if (dimRegex.IsMatch(k) && !_dimensions.Contains(k)) _dimensions.Add(k);
+                    break;
+            }
+        }
+        _dimensions.Sort(StringComparer.Ordinal);
+
+        string timeName = "time";
+        foreach (var f in stmt.Fields)
+        {
+            switch (f.Expr)
+            {
+                case VarRef { Name: "time" }:
+                    if (f.Alias.Length != 0) timeName = f.Alias;
+                    break;
+                case Wildcard w:
+                    ExpandWildcard(w.Type, null, fieldTypes, tagKeys);
+                    break;
+                case RegexLiteral r:
+                    if (!GoRegex.TryCompile(r.Pattern, out var regex, out error)) return false;
+                    ExpandWildcard(WildcardType.All, regex, fieldTypes, tagKeys);
+                    break;
+                case Distinct dist:
+                    _fields.Add(new Field(new Call("distinct", new NodeList<Expr>([new VarRef(dist.Name)])), f.Alias));
+                    break;
+                case Call { Args.Count: > 0 } c when c.Args[0] is Wildcard or RegexLiteral && !ValueMath.IsMathFunction(c.Name):
+                    Regex? argRegex = null;
+                    if (c.Args[0] is RegexLiteral ar && !GoRegex.TryCompile(ar.Pattern, out argRegex, out error)) return false;
+                    foreach (var (key, type) in fieldTypes)
+                    {
+                        if (argRegex is not null && !argRegex.IsMatch(key)) continue;
+                        if (!Accepts(c.Name, type)) continue;
+                        var args = new List<Expr>(c.Args) { [0] = new VarRef(key) };
+                        _fields.Add(new Field(new Call(c.Name, new NodeList<Expr>([.. args])), (f.Alias.Length != 0 ? f.Alias : c.Name) + "_" + key));
+                    }
+                    break;
+                default:
+                    _fields.Add(f);
+                    if (f.Expr is Call { Name: "top" or "bottom", Args.Count: > 2 } tb)
+                    {
+                        for (int i = 1; i < tb.Args.Count - 1; i++) _fields.Add(new Field(tb.Args[i]));
+                    }
+                    break;
+            }
+        }
+        if (_fields.Count == 0) return true;
+
+        foreach (var f in _fields) CollectCalls(f.Expr, topLevel: true);
+        _raw = _leafCalls.Count == 0 && _transformCalls.Count == 0;
+        _columns = ColumnNames(timeName);
+
+        if (Interval > 0 && _range.MaxSet is null) _range = _range with { MaxSet = now };
+        return true;
+    }
+
+    private void ExpandWildcard(WildcardType type, Regex? regex, SortedDictionary<string, FieldType> fieldTypes, SortedSet<string> tagKeys)
+    {
+        var names = new SortedDictionary<string, Expr>(StringComparer.Ordinal);
+        if (type != WildcardType.Tag)
+        {
+            foreach (var (key, _) in fieldTypes)
+                if (regex is null || regex.IsMatch(key)) names[key] = new VarRef(key);
+        }
+        if (type != WildcardType.Field)
+        {
+            foreach (var key in tagKeys)
+            {
+                if (_dimensions.Contains(key) || (regex is not null && !regex.IsMatch(key))) continue;
+                names.TryAdd(key, new VarRef(key, DataType.Tag));
+            }
+        }
+        foreach (var (_, expr) in names) _fields.Add(new Field(expr));
+    }
+
+    private static bool Accepts(string call, FieldType type) => call switch
+    {
+        "count" or "first" or "last" or "distinct" or "mode" or "sample" => true,
+        "min" or "max" => type != FieldType.String,
+        _ => type is FieldType.Float or FieldType.Integer or FieldType.Unsigned,
+    };
+
+    private void CollectCalls(Expr expr, bool topLevel)
+    {
+        switch (expr)
+        {
+            case ParenExpr p: CollectCalls(p.Expr, topLevel); break;
+            case BinaryExpr b:
+                CollectCalls(b.Lhs, topLevel);
+                CollectCalls(b.Rhs, topLevel);
+                break;
+            case Call c when ValueMath.IsMathFunction(c.Name):
+                foreach (var a in c.Args) CollectCalls(a, topLevel);
+                break;
+            case Call c when Aggregates.IsTransform(c.Name):
+                _transformCalls.Add(c);
+                if (topLevel) _topCalls.Add(c);
+                if (c.Args[0] is Call inner) CollectCalls(inner, topLevel: false);
+                break;
+            case Call c:
+                _leafCalls.Add(c);
+                if (topLevel) _topCalls.Add(c);
+                break;
+        }
+    }
+
+    private string[] ColumnNames(string timeName)
+    {
+        var columns = new string[_fields.Count + 1];
+        columns[0] = timeName;
+        var names = new Dictionary<string, int>(StringComparer.Ordinal) { [timeName] = 1 };
+        for (int i = 0; i < _fields.Count; i++)
+        {
+            if (_fields[i].Alias.Length == 0) continue;
+            columns[i + 1] = _fields[i].Alias;
+            names[_fields[i].Alias] = 1;
+        }
+        for (int i = 0; i < _fields.Count; i++)
+        {
+            if (columns[i + 1] is not null) continue;
+            string name = FieldName(_fields[i].Expr);
+            if (names.TryGetValue(name, out int count))
+            {
+                while (true)
+                {
+                    string resolved = name + "_" + count;
+                    if (!names.ContainsKey(resolved))
+                    {
+                        names[name] = count + 1;
+                        name = resolved;
+                        break;
+                    }
+                    count++;
+                }
+            }
+            names[name] = names.TryGetValue(name, out int c) ? c + 1 : 1;
+            columns[i + 1] = name;
+        }
+        return columns;
+    }
+
+    private static string FieldName(Expr expr) => expr switch
+    {
+        Call c => c.Name,
+        VarRef v => v.Name,
+        ParenExpr p => FieldName(p.Expr),
+        BinaryExpr b => string.Join("_", BinaryNames(b)),
+        _ => "",
+    };
+
+    private static List<string> BinaryNames(Expr expr)
+    {
+        var names = new List<string>();
+        void Visit(Expr e)
+        {
+            switch (e)
+            {
+                case VarRef v: names.Add(v.Name); break;
+                case Call c: names.Add(c.Name); break;
+                case BinaryExpr b: Visit(b.Lhs); Visit(b.Rhs); break;
+                case ParenExpr p: Visit(p.Expr); break;
+            }
+        }
+        Visit(expr);
+        return names;
+    }
+
+    // ---- running over one measurement ----
+
+    public string? Run(string measurement, List<IShardReader> shards, List<ResultSeries> output)
+    {
+        if (_fields.Count == 0) return null;
+        var fieldTypes = new Dictionary<string, FieldType>(StringComparer.Ordinal);
+        var tagKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var shard in shards)
+        {
+            foreach (var (key, type) in shard.Fields(measurement)) fieldTypes.TryAdd(key, type);
+            foreach (var key in shard.TagKeys(measurement)) tagKeys.Add(key);
+        }
+
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in _fields) CollectFieldRefs(f.Expr, fieldTypes, slots);
+        if (condition is not null) CollectFieldRefs(condition, fieldTypes, slots);
+        var slotNames = new string[slots.Count];
+        foreach (var (name, slot) in slots) slotNames[slot] = name;
+
+        // A raw query whose columns are all tags selects nothing.
+        if (_raw && !HasFieldColumn(slots)) return null;
+
+        var series = new SortedDictionary<string, SeriesEntry>(StringComparer.Ordinal);
+        foreach (var shard in shards)
+        {
+            foreach (var s in shard.Series(measurement)) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
+        }
+
+        long readMin = _range.Min, readMax = _range.Max;
+        if (Interval > 0 && compiler.ExtraIntervals > 0 && _range.MinSet is { } min)
+            readMin = Math.Max(QueryTimeRange.MinTime, min - compiler.ExtraIntervals * Interval);
+
+        var groups = new SortedDictionary<string, (string[] Tags, List<RowRef> Rows)>(StringComparer.Ordinal);
+        foreach (var (_, entry) in series)
+        {
+            var rows = LoadRows(entry, shards, slotNames, readMin, readMax, slots);
+            if (rows.Count == 0) continue;
+            var tagValues = new string[_dimensions.Count];
+            var key = new StringBuilder();
+            for (int i = 0; i < _dimensions.Count; i++)
+            {
+                tagValues[i] = entry.Tag(_dimensions[i]) ?? "";
+                key.Append(tagValues[i]).Append('\0');
+            }
+            string k = key.ToString();
+            if (!groups.TryGetValue(k, out var group)) groups[k] = group = (tagValues, []);
+            group.Rows.AddRange(rows);
+        }
+
+        foreach (var (_, (tags, rows)) in groups)
+        {
+            // Stable: series were added in key order, so equal times keep that order.
+            var sorted = rows.OrderBy(static r => r.Time).ToList();
+            var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots);
+            if (values.Count == 0) continue;
+            if (!Ascending) values.Reverse();
+            int offset = (int)Math.Min(stmt.Offset, int.MaxValue);
+            if (offset >= values.Count) continue;
+            if (offset > 0) values.RemoveRange(0, offset);
+            if (stmt.Limit > 0 && values.Count > stmt.Limit) values.RemoveRange((int)stmt.Limit, values.Count - (int)stmt.Limit);
+            KeyValuePair<string, string>[]? tagPairs = null;
+            if (_dimensions.Count > 0)
+            {
+                tagPairs = new KeyValuePair<string, string>[_dimensions.Count];
+                for (int i = 0; i < _dimensions.Count; i++) tagPairs[i] = new(_dimensions[i], tags[i]);
+            }
+            var result = new ResultSeries(measurement, _columns, tagPairs);
+            result.Values.AddRange(values);
+            output.Add(result);
+        }
+        return null;
+    }
+
+    private bool HasFieldColumn(Dictionary<string, int> slots)
+    {
+        foreach (var f in _fields)
+        {
+            if (RefersToField(f.Expr, slots)) return true;
+        }
+        return false;
+    }
+
+    private static bool RefersToField(Expr e, Dictionary<string, int> slots) => e switch
+    {
+        VarRef v => v.Type != DataType.Tag && slots.ContainsKey(v.Name),
+        BinaryExpr b => RefersToField(b.Lhs, slots) || RefersToField(b.Rhs, slots),
+        ParenExpr p => RefersToField(p.Expr, slots),
+        Call c => c.Args.Any(a => RefersToField(a, slots)),
+        _ => false,
+    };
+
+    private static void CollectFieldRefs(Expr expr, Dictionary<string, FieldType> fieldTypes, Dictionary<string, int> slots)
+    {
+        switch (expr)
+        {
+            case VarRef v when v.Type != DataType.Tag && fieldTypes.ContainsKey(v.Name):
+                slots.TryAdd(v.Name, slots.Count);
+                break;
+            case BinaryExpr b:
+                CollectFieldRefs(b.Lhs, fieldTypes, slots);
+                CollectFieldRefs(b.Rhs, fieldTypes, slots);
+                break;
+            case ParenExpr p:
+                CollectFieldRefs(p.Expr, fieldTypes, slots);
+                break;
+            case Call c:
+                foreach (var a in c.Args) CollectFieldRefs(a, fieldTypes, slots);
+                break;
+        }
+    }
+
+    private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)
+    {
+        var byTime = new SortedDictionary<long, object?[]>();
+        foreach (var shard in shards)
+        {
+            for (int slot = 0; slot < slotNames.Length; slot++)
+            {
+                var values = shard.Read(entry.Key, slotNames[slot], min, max);
+                if (values is null) continue;
+                for (int i = 0; i < values.Count; i++)
+                {
+                    long t = values.Times[i];
+                    if (!byTime.TryGetValue(t, out var row)) byTime[t] = row = new object?[slotNames.Length];
+                    row[slot] = values.Type switch
+                    {
+                        FieldType.Float => BitConverter.Int64BitsToDouble(values.Bits[i]),
+                        FieldType.Integer => values.Bits[i],
+                        FieldType.Unsigned => (ulong)values.Bits[i],
+                        FieldType.Boolean => values.Bits[i] != 0,
+                        _ => values.Strings[i],
+                    };
+                }
+            }
+        }
+        var rows = new List<RowRef>(byTime.Count);
+        foreach (var (t, values) in byTime)
+        {
+            var row = new RowRef(t, values, entry);
+            if (condition is not null && Evaluate(condition, row, slots, null, forCondition: true) is not true) continue;
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    private object? Evaluate(Expr expr, RowRef? row, Dictionary<string, int> slots, Func<Call, object?>? calls, bool forCondition = false)
+    {
+        switch (expr)
+        {
+            case VarRef v:
+                if (row is null) return null;
+                if (v.Type != DataType.Tag && slots.TryGetValue(v.Name, out int slot)) return Cast(row.Values[slot], v.Type);
+                return row.Series.Tag(v.Name) ?? (forCondition ? "" : null);
+            case ParenExpr p: return Evaluate(p.Expr, row, slots, calls, forCondition);
+            case BinaryExpr b:
+                var lhs = Evaluate(b.Lhs, row, slots, calls, forCondition);
+                var rhs = Evaluate(b.Rhs, row, slots, calls, forCondition);
+                return ValueMath.Binary(b.Op, lhs, rhs);
+            case IntegerLiteral i: return i.Value;
+            case NumberLiteral n: return n.Value;
+            case StringLiteral s: return s.Value;
+            case BooleanLiteral bl: return bl.Value;
+            case DurationLiteral d: return d.Nanoseconds;
+            case UnsignedLiteral u: return u.Value;
+            case RegexLiteral r:
+                if (!_regexes.TryGetValue(r.Pattern, out var regex))
+                {
+                    if (!GoRegex.TryCompile(r.Pattern, out regex, out _)) return null;
+                    _regexes[r.Pattern] = regex;
+                }
+                return regex;
+            case Call c when ValueMath.IsMathFunction(c.Name):
+                var args = new object?[c.Args.Count];
+                for (int i = 0; i < args.Length; i++) args[i] = Evaluate(c.Args[i], row, slots, calls, forCondition);
+                return ValueMath.MathCall(c.Name, args);
+            case Call c:
+                return calls?.Invoke(c);
+            default:
+                return null;
+        }
+    }
+
+    private static object? Cast(object? value, DataType type) => (type, value) switch
+    {
+        (DataType.Float, long l) => (double)l,
+        (DataType.Float, ulong u) => (double)u,
+        (DataType.Integer, double d) => (long)d,
+        (DataType.Unknown or DataType.AnyField, _) => value,
+        (DataType.Float, double) or (DataType.Integer, long) or (DataType.Unsigned, ulong) or (DataType.String, string) or (DataType.Boolean, bool) => value,
+        _ => null,
+    };
+
+    // ---- raw rows ----
+
+    private List<object?[]> RawRows(List<RowRef> rows, Dictionary<string, int> slots)
+    {
+        var fieldColumn = new bool[_fields.Count];
+        for (int i = 0; i < _fields.Count; i++) fieldColumn[i] = RefersToField(_fields[i].Expr, slots);
+        var output = new List<object?[]>(rows.Count);
+        foreach (var row in rows)
+        {
+            var cells = new object?[_fields.Count + 1];
+            cells[0] = new ResultTime(row.Time);
+            bool any = false;
+            for (int i = 0; i < _fields.Count; i++)
+            {
+                var v = Normalize(Evaluate(_fields[i].Expr, row, slots, null));
+                cells[i + 1] = v;
+                if (v is not null && fieldColumn[i]) any = true;
+            }
+            if (any) output.Add(cells);
+        }
+        return output;
+    }
+
+    private static object? Normalize(object? v) => v switch
+    {
+        double d when !double.IsFinite(d) => null,
+        Regex => null,
+        _ => v,
+    };
+}

@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using Cairn.Query.Ast;
+using Cairn.Query.Results;
+using Cairn.Storage;
+using Cairn.Storage.Engine;
+
+namespace Cairn.Query.Engine;
+
+/// <summary>
+/// Finds the shards a FROM source reads: <paramref name="database"/> and <paramref name="retentionPolicy"/> as the
+/// source names them ("" when not given; the resolver applies the request's and the database's defaults).
+/// </summary>
+public delegate bool ShardResolver(string database, string retentionPolicy, out IReadOnlyList<IShardReader> shards, out string? error);
+
+/// <summary>What a SELECT runs against: the shards of its sources and the statement's <c>now()</c>.</summary>
+public sealed class SelectContext(ShardResolver resolve, long now)
+{
+    public ShardResolver Resolve { get; } = resolve;
+
+    /// <summary>now() in Unix nanoseconds.</summary>
+    public long Now { get; } = now;
+}
+
+/// <summary>
+/// Runs an InfluxQL SELECT: compiles it (InfluxDB's checks and texts), reads the series of its sources, and
+/// answers raw rows, aggregates per window with fill, selectors, transformations, ordering and limits.
+/// </summary>
+public static partial class SelectEngine
+{
+    /// <summary>Runs <paramref name="stmt"/>, adding its series to <paramref name="result"/>; returns the error text or null.</summary>
+    public static string? Execute(SelectStatement stmt, SelectContext context, QueryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(stmt);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(result);
+        if (!ConditionSplit.TrySplit(stmt.Condition, context.Now, out var condition, out var range, out string? error)) return error;
+        error = SelectCompiler.Compile(stmt, context.Now, out var compiler);
+        if (error is not null) return error;
+        foreach (var source in stmt.Sources)
+        {
+            if (source is SubQuery) return "not implemented: subqueries";
+        }
+        if (stmt.Target is not null) return "not implemented: SELECT INTO";
+
+        var measurements = new SortedDictionary<string, List<IShardReader>>(StringComparer.Ordinal);
+        foreach (var source in stmt.Sources)
+        {
+            var m = (Measurement)source;
+            if (!context.Resolve(m.Database, m.RetentionPolicy, out var shards, out error)) return error;
+            Regex? regex = null;
+            if (m.Regex is { } r && !GoRegex.TryCompile(r.Pattern, out regex, out error)) return error;
+            foreach (var shard in shards)
+            {
+                foreach (var name in shard.Measurements())
+                {
+                    if (regex is null ? name != m.Name : !regex.IsMatch(name)) continue;
+                    if (!measurements.TryGetValue(name, out var list)) measurements[name] = list = [];
+                    if (!list.Contains(shard)) list.Add(shard);
+                }
+            }
+        }
+
+        var plan = new QueryPlan(stmt, compiler, condition, range, context.Now);
+        if (!plan.TryPrepare(measurements, out error)) return error;
+        var series = new List<ResultSeries>();
+        foreach (var (name, shards) in measurements)
+        {
+            error = plan.Run(name, shards, series);
+            if (error is not null) return error;
+        }
+        ApplySeriesLimits(stmt, series, result);
+        return null;
+    }
+
+    private static void ApplySeriesLimits(SelectStatement stmt, List<ResultSeries> series, QueryResult result)
+    {
+        int skip = (int)Math.Min(stmt.SOffset, int.MaxValue);
+        int take = stmt.SLimit > 0 ? (int)Math.Min(stmt.SLimit, int.MaxValue) : int.MaxValue;
+        for (int i = skip; i < series.Count && take > 0; i++, take--) result.Series.Add(series[i]);
+    }
+}

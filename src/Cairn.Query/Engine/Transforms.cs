@@ -1,0 +1,96 @@
+using Cairn.Query.Ast;
+
+namespace Cairn.Query.Engine;
+
+/// <summary>
+/// The transformations that turn a series of values (raw points, or one aggregate per window) into another:
+/// derivative, difference, cumulative_sum, moving_average, elapsed and their non-negative variants.
+/// </summary>
+internal static class Transforms
+{
+    /// <summary>
+    /// Applies <paramref name="call"/> to <paramref name="input"/> (non-null values in output order).
+    /// <paramref name="defaultUnit"/> is derivative's unit when the call gives none (the GROUP BY interval, else 1s).
+    /// </summary>
+    public static List<(long Time, object Value)> Apply(Call call, List<(long Time, object Value)> input, bool ascending, long defaultUnit)
+    {
+        var output = new List<(long, object)>();
+        switch (call.Name)
+        {
+            case "derivative":
+            case "non_negative_derivative":
+            {
+                bool nonNegative = call.Name[0] == 'n';
+                long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : defaultUnit;
+                for (int i = 1; i < input.Count; i++)
+                {
+                    var (pt, pv) = input[i - 1];
+                    var (ct, cv) = input[i];
+                    if (ct == pt) continue;
+                    double elapsed = ascending ? ct - pt : pt - ct;
+                    double value = (ValueMath.ToDouble(cv) - ValueMath.ToDouble(pv)) / (elapsed / unit);
+                    if (nonNegative && value < 0) continue;
+                    output.Add((ct, value));
+                }
+                return output;
+            }
+            case "difference":
+            case "non_negative_difference":
+            {
+                bool nonNegative = call.Name[0] == 'n';
+                for (int i = 1; i < input.Count; i++)
+                {
+                    var (pt, pv) = input[i - 1];
+                    var (ct, cv) = input[i];
+                    if (ct == pt) continue;
+                    object diff = (cv, pv) switch
+                    {
+                        (long a, long b) => unchecked(a - b),
+                        (ulong a, ulong b) => unchecked(a - b),
+                        _ => ValueMath.ToDouble(cv) - ValueMath.ToDouble(pv),
+                    };
+                    if (nonNegative && ValueMath.ToDouble(diff) < 0) continue;
+                    output.Add((ct, diff));
+                }
+                return output;
+            }
+            case "cumulative_sum":
+            {
+                object? sum = null;
+                foreach (var (t, v) in input)
+                {
+                    sum = sum is null ? v : ValueMath.Binary(BinaryOperator.Add, sum, v);
+                    output.Add((t, sum!));
+                }
+                return output;
+            }
+            case "moving_average":
+            {
+                int n = (int)((IntegerLiteral)call.Args[1]).Value;
+                var window = new Queue<double>();
+                double sum = 0;
+                foreach (var (t, v) in input)
+                {
+                    double x = ValueMath.ToDouble(v);
+                    window.Enqueue(x);
+                    sum += x;
+                    if (window.Count > n) sum -= window.Dequeue();
+                    if (window.Count == n) output.Add((t, sum / n));
+                }
+                return output;
+            }
+            case "elapsed":
+            {
+                long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : 1;
+                for (int i = 1; i < input.Count; i++)
+                {
+                    long elapsed = input[i].Time - input[i - 1].Time;
+                    output.Add((input[i].Time, elapsed / unit));
+                }
+                return output;
+            }
+            default:
+                return output;
+        }
+    }
+}
