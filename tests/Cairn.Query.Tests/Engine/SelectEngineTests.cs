@@ -1,0 +1,158 @@
+using System.Text;
+using Cairn.Query.Ast;
+using Cairn.Query.Engine;
+using Cairn.Query.Parsing;
+using Cairn.Query.Results;
+using Cairn.Storage;
+using Cairn.Storage.Engine;
+
+namespace Cairn.Query.Tests.Engine;
+
+/// <summary>SELECT answers over an in-memory shard, compared with InfluxDB's bytes.</summary>
+public class SelectEngineTests
+{
+    private const long Second = 1_000_000_000L;
+    private const long T0 = 946684800L * Second; // 2000-01-01T00:00:00Z
+
+    /// <summary>One shard held in memory: series key → field → (time, value) points.</summary>
+    private sealed class MemoryShard : IShardReader
+    {
+        private readonly Dictionary<string, Dictionary<string, SortedDictionary<long, object>>> _data = new(StringComparer.Ordinal);
+
+        public MemoryShard Add(string seriesKey, string field, long time, object value)
+        {
+            if (!_data.TryGetValue(seriesKey, out var fields)) _data[seriesKey] = fields = new(StringComparer.Ordinal);
+            if (!fields.TryGetValue(field, out var points)) fields[field] = points = [];
+            points[time] = value;
+            return this;
+        }
+
+        public IReadOnlyList<string> Measurements() => [.. _data.Keys.Select(k => k.Split(',')[0]).Distinct().Order(StringComparer.Ordinal)];
+
+        public IReadOnlyList<(string Key, FieldType Type)> Fields(string measurement)
+        {
+            var result = new SortedDictionary<string, FieldType>(StringComparer.Ordinal);
+            foreach (var (key, fields) in _data)
+            {
+                if (key.Split(',')[0] != measurement) continue;
+                foreach (var (name, points) in fields) result.TryAdd(name, TypeOf(points.Values.First()));
+            }
+            return [.. result.Select(p => (p.Key, p.Value))];
+        }
+
+        public IReadOnlyList<string> TagKeys(string measurement) =>
+            [.. Series(measurement).SelectMany(s => s.Tags.Select(t => t.Key)).Distinct().Order(StringComparer.Ordinal)];
+
+        public IReadOnlyList<SeriesEntry> Series(string measurement) =>
+            [.. _data.Keys.Where(k => k.Split(',')[0] == measurement).Order(StringComparer.Ordinal).Select(k => new SeriesEntry(Encoding.UTF8.GetBytes(k),
+                [.. k.Split(',').Skip(1).Select(t => new KeyValuePair<string, string>(t.Split('=')[0], t.Split('=')[1])).OrderBy(t => t.Key, StringComparer.Ordinal)]))];
+
+        public ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime)
+        {
+            if (!_data.TryGetValue(Encoding.UTF8.GetString(seriesKey), out var fields) || !fields.TryGetValue(field, out var points)) return null;
+            var selected = points.Where(p => p.Key >= minTime && p.Key <= maxTime).ToList();
+            if (selected.Count == 0) return null;
+            var type = TypeOf(selected[0].Value);
+            return new ShardValues(type, [.. selected.Select(p => p.Key)],
+                [.. selected.Select(p => p.Value switch { double d => BitConverter.DoubleToInt64Bits(d), long l => l, bool b => b ? 1L : 0L, _ => 0L })],
+                type == FieldType.String ? [.. selected.Select(p => (string)p.Value)] : []);
+        }
+
+        private static FieldType TypeOf(object v) => v switch
+        {
+            double => FieldType.Float,
+            long => FieldType.Integer,
+            bool => FieldType.Boolean,
+            _ => FieldType.String,
+        };
+    }
+
+    private static MemoryShard Cpu()
+    {
+        var shard = new MemoryShard();
+        shard.Add("cpu,host=a,region=west", "value", T0, 1.0)
+            .Add("cpu,host=a,region=west", "value", T0 + 10 * Second, 3.0)
+            .Add("cpu,host=b,region=east", "value", T0 + 5 * Second, 2.0)
+            .Add("cpu,host=b,region=east", "value", T0 + 15 * Second, 6.0)
+            .Add("cpu,host=b,region=east", "load", T0 + 15 * Second, 7L);
+        return shard;
+    }
+
+    private static string Run(string query, MemoryShard shard, long now = T0 + 3600 * Second)
+    {
+        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
+        var result = new QueryResult(0);
+        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
+        {
+            shards = [shard];
+            error = null;
+            return true;
+        }, now);
+        string? failure = SelectEngine.Execute(stmt, context, result);
+        if (failure is not null) result.Error = failure;
+        return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
+    }
+
+    [Test]
+    public async Task Execute_RawField_RowsInTimeOrderAcrossSeries()
+    {
+        await Assert.That(Run("SELECT value FROM cpu", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"value\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",1],[\"2000-01-01T00:00:05Z\",2],[\"2000-01-01T00:00:10Z\",3],[\"2000-01-01T00:00:15Z\",6]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_Wildcard_FieldsAndTagsSortedByName()
+    {
+        await Assert.That(Run("SELECT * FROM cpu WHERE host = 'b'", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"host\",\"load\",\"region\",\"value\"],\"values\":[" +
+            "[\"2000-01-01T00:00:05Z\",\"b\",null,\"east\",2],[\"2000-01-01T00:00:15Z\",\"b\",7,\"east\",6]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_AggregatesWithoutGroupByTime_EpochTimeAndSuffixedNames()
+    {
+        await Assert.That(Run("SELECT count(value), mean(value), mean(value) FROM cpu", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"count\",\"mean\",\"mean_1\"],\"values\":[" +
+            "[\"1970-01-01T00:00:00Z\",4,3,3]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_LoneSelector_ReportsThePointTime()
+    {
+        await Assert.That(Run("SELECT max(value), host FROM cpu", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"max\",\"host\"],\"values\":[" +
+            "[\"2000-01-01T00:00:15Z\",6,\"b\"]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_GroupByTimeAndTag_FillsEmptyWindows()
+    {
+        await Assert.That(Run("SELECT sum(value) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:20Z' GROUP BY time(10s), host fill(0)", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[" +
+            "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"sum\"],\"values\":[[\"2000-01-01T00:00:00Z\",1],[\"2000-01-01T00:00:10Z\",3]]}," +
+            "{\"name\":\"cpu\",\"tags\":{\"host\":\"b\"},\"columns\":[\"time\",\"sum\"],\"values\":[[\"2000-01-01T00:00:00Z\",2],[\"2000-01-01T00:00:10Z\",6]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_Derivative_PerSecond()
+    {
+        await Assert.That(Run("SELECT derivative(value) FROM cpu WHERE host = 'a'", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"derivative\"],\"values\":[[\"2000-01-01T00:00:10Z\",0.2]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_MixedAggregateAndField_InfluxError()
+    {
+        await Assert.That(Run("SELECT mean(value), host FROM cpu", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"error\":\"mixing aggregate and non-aggregate queries is not supported\"}]}");
+    }
+
+    [Test]
+    public async Task Execute_OrderDescLimit_NewestFirst()
+    {
+        await Assert.That(Run("SELECT value FROM cpu ORDER BY time DESC LIMIT 2", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"value\"],\"values\":[" +
+            "[\"2000-01-01T00:00:15Z\",6],[\"2000-01-01T00:00:10Z\",3]]}]}]}");
+    }
+}
