@@ -72,6 +72,8 @@ internal sealed class PartialAggregate
         if (SawFloat) return FloatSum / Count;
         if (SawUnsigned) return (double)UnsignedSum / Count;
         Int128 q = IntegerSum / Count, r = IntegerSum % Count;
+        // An exact integer mean stays exact (a float64 would round 2^63-1 up).
+        if (r == 0 && q >= long.MinValue && q <= long.MaxValue) return (long)q;
         return (double)q + (double)r / Count;
     }
 }
@@ -189,11 +191,11 @@ internal static class Aggregates
             }
             case "distinct":
             {
-                var sorted = SortedByValue(input);
-                for (int i = 0; i < sorted.Count; i++)
+                // First appearance order, as influxql's distinct reducer keeps it.
+                var seen = new HashSet<object>();
+                foreach (var s in input)
                 {
-                    if (i > 0 && ValueMath.Order(sorted[i].Value, sorted[i - 1].Value) == 0 && sorted[i].Value?.GetType() == sorted[i - 1].Value?.GetType()) continue;
-                    output.Add(new Sample(windowTime, sorted[i].Value, -1));
+                    if (s.Value is { } v && seen.Add(v)) output.Add(new Sample(windowTime, v, -1));
                 }
                 return;
             }

@@ -153,6 +153,10 @@ internal sealed partial class QueryPlan
             }
             if (!any) continue;
             int window = w;
+            RowRef? selected = null;
+            if (_leafCalls.Count == 1 && _transformCalls.Count == 0 && Aggregates.IsSelector(_leafCalls[0].Name)
+                && leaf[_leafCalls[0]][w] is [{ Row: >= 0 } point, ..])
+                selected = rows[point.Row];
             output.Add(Row(windows[w], c =>
             {
                 if (leaf.TryGetValue(c, out var lw)) return lw[window].Count > 0 ? lw[window][0].Value : null;
@@ -161,7 +165,7 @@ internal sealed partial class QueryPlan
                     foreach (var (t, v) in points) if (t == windows[window]) return v;
                 }
                 return null;
-            }, null, slots));
+            }, selected, slots));
         }
         return output;
     }

@@ -8,7 +8,7 @@ using Cairn.Storage;
 namespace Cairn.Query.Engine;
 
 /// <summary>One point of a series after the condition: its time, the values of the fields the query reads, its series.</summary>
-internal sealed record RowRef(long Time, object?[] Values, SeriesEntry Series);
+internal sealed record RowRef(long Time, object?[] Values, SeriesEntry Series, bool FromSubquery = false);
 
 /// <summary>
 /// A compiled SELECT over its measurements: the expanded fields and column names, the GROUP BY tags and window,
@@ -112,21 +112,23 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
 
     private void ExpandWildcard(WildcardType type, Regex? regex, SortedDictionary<string, FieldType> fieldTypes, SortedSet<string> tagKeys)
     {
-        var names = new SortedDictionary<string, Expr>(StringComparer.Ordinal);
+        // Sorted by name, a field before a tag of the same name (the column names then get _1).
+        var names = new List<(string Name, int Kind, Expr Expr)>();
         if (type != WildcardType.Tag)
         {
             foreach (var (key, _) in fieldTypes)
-                if (regex is null || regex.IsMatch(key)) names[key] = new VarRef(key);
+                if (regex is null || regex.IsMatch(key)) names.Add((key, 0, new VarRef(key)));
         }
         if (type != WildcardType.Field)
         {
             foreach (var key in tagKeys)
             {
                 if (_dimensions.Contains(key) || (regex is not null && !regex.IsMatch(key))) continue;
-                names.TryAdd(key, new VarRef(key, DataType.Tag));
+                names.Add((key, 1, new VarRef(key, DataType.Tag)));
             }
         }
-        foreach (var (_, expr) in names) _fields.Add(new Field(expr));
+        names.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var c && c != 0 ? c : a.Kind.CompareTo(b.Kind));
+        foreach (var (_, _, expr) in names) _fields.Add(new Field(expr));
     }
 
     private static bool Accepts(string call, FieldType type) => call switch
@@ -270,7 +272,10 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             group.Rows.AddRange(rows);
         }
 
-        foreach (var (_, (tags, rows)) in groups)
+        var ordered = new List<(string[] Tags, List<RowRef> Rows)>(groups.Values);
+        // ORDER BY time DESC also reverses the order of the series.
+        if (!Ascending) ordered.Reverse();
+        foreach (var (tags, rows) in ordered)
         {
             // Stable: series were added in key order, so equal times keep that order.
             var sorted = rows.OrderBy(static r => r.Time).ToList();
@@ -329,14 +334,32 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             case Call c:
                 foreach (var a in c.Args) CollectFieldRefs(a, fieldTypes, slots);
                 break;
+            case Distinct d when fieldTypes.ContainsKey(d.Name):
+                slots.TryAdd(d.Name, slots.Count);
+                break;
         }
     }
 
     private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)
     {
         var byTime = new SortedDictionary<long, object?[]>();
+        bool virtualRows = false;
         foreach (var shard in shards)
         {
+            if (shard is SubqueryShard sub)
+            {
+                foreach (var (t, values) in sub.Rows(entry, slotNames, min, max))
+                {
+                    // Distinct inner series keep distinct rows: a later row at the same time only fills gaps.
+                    if (byTime.TryGetValue(t, out var existing))
+                    {
+                        for (int i = 0; i < values.Length; i++) existing[i] ??= values[i];
+                    }
+                    else byTime[t] = values;
+                }
+                virtualRows = true;
+                continue;
+            }
             for (int slot = 0; slot < slotNames.Length; slot++)
             {
                 var values = shard.Read(entry.Key, slotNames[slot], min, max);
@@ -359,7 +382,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var rows = new List<RowRef>(byTime.Count);
         foreach (var (t, values) in byTime)
         {
-            var row = new RowRef(t, values, entry);
+            var row = new RowRef(t, values, entry, virtualRows);
             if (condition is not null && Evaluate(condition, row, slots, null, forCondition: true) is not true) continue;
             rows.Add(row);
         }
@@ -417,23 +440,34 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
 
     private List<object?[]> RawRows(List<RowRef> rows, Dictionary<string, int> slots)
     {
-        var fieldColumn = new bool[_fields.Count];
-        for (int i = 0; i < _fields.Count; i++) fieldColumn[i] = RefersToField(_fields[i].Expr, slots);
+        // A row is there when a field the SELECT reads has a value (condition-only fields do not make rows).
+        var selected = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in _fields) CollectSelectedSlots(f.Expr, slots, selected);
         var output = new List<object?[]>(rows.Count);
         foreach (var row in rows)
         {
             var cells = new object?[_fields.Count + 1];
             cells[0] = new ResultTime(row.Time);
-            bool any = false;
-            for (int i = 0; i < _fields.Count; i++)
+            bool any = row.FromSubquery;
+            foreach (var (_, slot) in selected)
             {
-                var v = Normalize(Evaluate(_fields[i].Expr, row, slots, null));
-                cells[i + 1] = v;
-                if (v is not null && fieldColumn[i]) any = true;
+                if (row.Values[slot] is not null) any = true;
             }
+            for (int i = 0; i < _fields.Count; i++) cells[i + 1] = Normalize(Evaluate(_fields[i].Expr, row, slots, null));
             if (any) output.Add(cells);
         }
         return output;
+    }
+
+    private static void CollectSelectedSlots(Expr e, Dictionary<string, int> slots, Dictionary<string, int> selected)
+    {
+        switch (e)
+        {
+            case VarRef v when v.Type != DataType.Tag && slots.TryGetValue(v.Name, out int slot): selected.TryAdd(v.Name, slot); break;
+            case BinaryExpr b: CollectSelectedSlots(b.Lhs, slots, selected); CollectSelectedSlots(b.Rhs, slots, selected); break;
+            case ParenExpr p: CollectSelectedSlots(p.Expr, slots, selected); break;
+            case Call c: foreach (var a in c.Args) CollectSelectedSlots(a, slots, selected); break;
+        }
     }
 
     private static object? Normalize(object? v) => v switch

@@ -15,6 +15,7 @@ internal sealed class SelectCompiler
     private string _topBottom = "";
     private int _callCount;
     private bool _allowWildcard;
+    private long _limit;
 
     private SelectCompiler(long now) => _now = now;
 
@@ -32,6 +33,7 @@ internal sealed class SelectCompiler
     public static string? Compile(SelectStatement stmt, long now, out SelectCompiler compiler, long inheritedInterval = 0)
     {
         compiler = new SelectCompiler(now) { InheritedInterval = inheritedInterval > 0 };
+        compiler._limit = stmt.Limit;
         string? error = compiler.CompileDimensions(stmt);
         if (error is not null) return error;
         if (compiler.Interval == 0 && inheritedInterval > 0) compiler.Interval = inheritedInterval;
@@ -292,6 +294,7 @@ internal sealed class SelectCompiler
         if (call.Args.Count < 2) return $"invalid number of arguments for {call.Name}, expected at least 2, got {call.Args.Count}";
         if (call.Args[^1] is not IntegerLiteral limit) return $"expected integer as last argument in {call.Name}(), found {call.Args[^1]}";
         if (limit.Value <= 0) return $"limit ({limit.Value}) in {call.Name} function must be at least 1";
+        if (_limit > 0 && limit.Value > _limit) return $"limit ({limit.Value}) in {call.Name} function can not be larger than the LIMIT ({_limit}) in the select statement";
         if (call.Args[0] is not VarRef) return $"expected first argument to be a field in {call.Name}(), found {call.Args[0]}";
         for (int i = 1; i < call.Args.Count - 1; i++)
         {

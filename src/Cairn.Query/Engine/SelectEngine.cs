@@ -33,18 +33,47 @@ public static partial class SelectEngine
         ArgumentNullException.ThrowIfNull(stmt);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);
-        if (!ConditionSplit.TrySplit(stmt.Condition, context.Now, out var condition, out var range, out string? error)) return error;
-        error = SelectCompiler.Compile(stmt, context.Now, out var compiler);
-        if (error is not null) return error;
-        foreach (var source in stmt.Sources)
-        {
-            if (source is SubQuery) return "not implemented: subqueries";
-        }
         if (stmt.Target is not null) return "not implemented: SELECT INTO";
+        var series = new List<ResultSeries>();
+        string? error = Run(stmt, context, null, 0, series);
+        if (error is not null) return error;
+        ApplySeriesLimits(stmt, series, result);
+        return null;
+    }
+
+    /// <summary>
+    /// Runs a statement (a subquery has its parent's time range and interval) and appends its series, before SLIMIT.
+    /// </summary>
+    internal static string? Run(SelectStatement stmt, SelectContext context, QueryTimeRange? parentRange, long parentInterval, List<ResultSeries> output)
+    {
+        if (!ConditionSplit.TrySplit(stmt.Condition, context.Now, out var condition, out var range, out string? error)) return error;
+        if (parentRange is { } outer) range = range.Intersect(outer);
+        error = SelectCompiler.Compile(stmt, context.Now, out var compiler, parentInterval);
+        if (error is not null) return error;
 
         var measurements = new SortedDictionary<string, List<IShardReader>>(StringComparer.Ordinal);
         foreach (var source in stmt.Sources)
         {
+            if (source is SubQuery sub)
+            {
+                var inner = sub.Statement;
+                if (inner.SortFields.Count != 0 && inner.TimeAscending != stmt.TimeAscending)
+                    return "subqueries must be ordered in the same direction as the query itself";
+                var innerSeries = new List<ResultSeries>();
+                var innerStmt = inner;
+                if (!inner.TryGetGroupByInterval(out long innerInterval, out error)) return error;
+                if (innerInterval > 0 && inner.Fill == FillOption.Null) innerStmt = innerStmt with { Fill = FillOption.None };
+                if (!stmt.TimeAscending && inner.SortFields.Count == 0) innerStmt = innerStmt with { SortFields = stmt.SortFields };
+                error = Run(innerStmt, context, range, compiler.Interval, innerSeries);
+                if (error is not null) return error;
+                var shard = new SubqueryShard(innerSeries, innerStmt.SLimit, innerStmt.SOffset);
+                foreach (var name in shard.Measurements())
+                {
+                    if (!measurements.TryGetValue(name, out var list)) measurements[name] = list = [];
+                    list.Add(shard);
+                }
+                continue;
+            }
             var m = (Measurement)source;
             if (!context.Resolve(m.Database, m.RetentionPolicy, out var shards, out error)) return error;
             Regex? regex = null;
@@ -62,13 +91,13 @@ public static partial class SelectEngine
 
         var plan = new QueryPlan(stmt, compiler, condition, range, context.Now);
         if (!plan.TryPrepare(measurements, out error)) return error;
-        var series = new List<ResultSeries>();
-        foreach (var (name, shards) in measurements)
+        var names = new List<string>(measurements.Keys);
+        if (!stmt.TimeAscending) names.Reverse();
+        foreach (var name in names)
         {
-            error = plan.Run(name, shards, series);
+            error = plan.Run(name, measurements[name], output);
             if (error is not null) return error;
         }
-        ApplySeriesLimits(stmt, series, result);
         return null;
     }
 
