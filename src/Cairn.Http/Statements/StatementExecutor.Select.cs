@@ -1,18 +1,38 @@
 using System.Diagnostics.CodeAnalysis;
+using Cairn.Http.Write;
 using Cairn.Query.Ast;
 using Cairn.Query.Engine;
 using Cairn.Query.Results;
+using Cairn.Storage.Engine;
+using Cairn.Storage.LineProtocol;
 
 namespace Cairn.Http.Statements;
 
 public sealed partial class StatementExecutor
 {
-    /// <summary>Runs a SELECT through the query engine over this node's shards.</summary>
-    private string? Select(SelectStatement statement, ExecutionOptions options, QueryResult result)
+    /// <summary>Runs a SELECT through the query engine over this node's shards; SELECT … INTO writes its rows back.</summary>
+    private async ValueTask<string?> SelectAsync(SelectStatement statement, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken)
     {
         var state = _meta.Current;
         var context = new SelectContext(Resolve, Now());
-        return SelectEngine.Execute(statement, context, result);
+        if (statement.Target is not { } target) return SelectEngine.Execute(statement, context, result);
+
+        var series = SelectEngine.ExecuteForInto(statement, context, out string? error);
+        if (series is null) return error;
+        if (_shards is not TsdbStore store) return "not implemented: SELECT INTO";
+        string database = Database(target.Measurement.Database, options);
+        if (database.Length == 0) return DatabaseNameRequired;
+        var (body, points) = IntoPoints.Encode(series, target.Measurement.Name);
+        if (points > 0)
+        {
+            var outcome = await new PointsWriter(_meta, store).WriteAsync(database, target.Measurement.RetentionPolicy, body, Precision.Nanosecond, cancellationToken)
+                .ConfigureAwait(false);
+            if (outcome.Error is not null) return outcome.Error;
+        }
+        var written = new ResultSeries("result", ["time", "written"]);
+        written.Values.Add([new ResultTime(0), (long)points]);
+        result.Series.Add(written);
+        return null;
 
         bool Resolve(string database, string retentionPolicy, out IReadOnlyList<IShardReader> shards, [NotNullWhen(false)] out string? error)
         {

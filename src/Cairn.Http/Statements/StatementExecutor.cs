@@ -111,7 +111,7 @@ public sealed partial class StatementExecutor
             KillQueryStatement s => KillQuery(s),
             ShowStatsStatement s => ShowStats(s, result),
             ShowDiagnosticsStatement s => ShowDiagnostics(s, result),
-            SelectStatement s => Select(s, options, result),
+            SelectStatement s => await SelectAsync(s, options, result, cancellationToken).ConfigureAwait(false),
             _ => "not implemented: " + Describe(statement),
         };
         if (error is not null)

@@ -33,7 +33,6 @@ public static partial class SelectEngine
         ArgumentNullException.ThrowIfNull(stmt);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);
-        if (stmt.Target is not null) return "not implemented: SELECT INTO";
         var series = new List<ResultSeries>();
         string? error = Run(stmt, context, null, 0, series);
         if (error is not null) return error;
@@ -99,6 +98,15 @@ public static partial class SelectEngine
             if (error is not null) return error;
         }
         return null;
+    }
+
+    /// <summary>The series a SELECT … INTO writes (its INTO clause ignored), after SLIMIT; null on error.</summary>
+    public static List<ResultSeries>? ExecuteForInto(SelectStatement stmt, SelectContext context, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(stmt);
+        var result = new QueryResult(0);
+        error = Execute(stmt with { Target = null }, context, result);
+        return error is null ? result.Series : null;
     }
 
     private static void ApplySeriesLimits(SelectStatement stmt, List<ResultSeries> series, QueryResult result)
