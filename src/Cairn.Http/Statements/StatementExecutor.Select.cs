@@ -22,7 +22,14 @@ public sealed partial class StatementExecutor
         if (_shards is not TsdbStore store) return "not implemented: SELECT INTO";
         string database = Database(target.Measurement.Database, options);
         if (database.Length == 0) return DatabaseNameRequired;
-        var (body, points) = IntoPoints.Encode(series, target.Measurement.Name);
+        var tagColumns = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in statement.Fields)
+        {
+            if (field.Expr is not Call { Name: "top" or "bottom" } call) continue;
+            for (int i = 1; i < call.Args.Count - 1; i++)
+                if (call.Args[i] is VarRef tag) tagColumns.Add(tag.Name);
+        }
+        var (body, points) = IntoPoints.Encode(series, target.Measurement.Name, tagColumns);
         if (points > 0)
         {
             var outcome = await new PointsWriter(_meta, store).WriteAsync(database, target.Measurement.RetentionPolicy, body, Precision.Nanosecond, cancellationToken)

@@ -14,28 +14,36 @@ public static class IntoPoints
     /// Encodes <paramref name="series"/> into <paramref name="measurement"/> ("" keeps each series' own name, for
     /// <c>:MEASUREMENT</c>). Returns the body and the number of points in it.
     /// </summary>
-    public static (byte[] Body, int Points) Encode(IReadOnlyList<ResultSeries> series, string measurement)
+    /// <remarks>Columns named in <paramref name="tagColumns"/> (top()/bottom() tag arguments) are written as tags.</remarks>
+    public static (byte[] Body, int Points) Encode(IReadOnlyList<ResultSeries> series, string measurement, IReadOnlySet<string>? tagColumns = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         var sb = new StringBuilder();
         int points = 0;
         foreach (var s in series)
         {
-            var prefix = new StringBuilder();
-            Escape(prefix, measurement.Length != 0 ? measurement : s.Name, measurementName: true);
-            foreach (var (k, v) in s.Tags)
-            {
-                if (v.Length == 0) continue;
-                prefix.Append(',');
-                Escape(prefix, k, false);
-                prefix.Append('=');
-                Escape(prefix, v, false);
-            }
             foreach (var row in s.Values)
             {
+                var tags = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (k, v) in s.Tags) tags[k] = v;
+                for (int c = 1; c < row.Length && c < s.Columns.Count; c++)
+                {
+                    if (tagColumns is not null && tagColumns.Contains(s.Columns[c]) && row[c] is string tv) tags[s.Columns[c]] = tv;
+                }
+                var prefix = new StringBuilder();
+                Escape(prefix, measurement.Length != 0 ? measurement : s.Name, measurementName: true);
+                foreach (var (k, v) in tags)
+                {
+                    if (v.Length == 0) continue;
+                    prefix.Append(',');
+                    Escape(prefix, k, false);
+                    prefix.Append('=');
+                    Escape(prefix, v, false);
+                }
                 var fields = new StringBuilder();
                 for (int c = 1; c < row.Length && c < s.Columns.Count; c++)
                 {
+                    if (tagColumns is not null && tagColumns.Contains(s.Columns[c])) continue;
                     string? value = row[c] switch
                     {
                         double d when double.IsFinite(d) => d.ToString("R", CultureInfo.InvariantCulture),

@@ -27,7 +27,12 @@ internal sealed partial class QueryPlan
             bool fill = stmt.Fill != FillOption.None;
             if (fill && (last - start) / Interval < MaxFilledWindows)
             {
-                for (long w = start; w <= last; w += Interval) windows.Add(w);
+                for (long w = start; w <= last;)
+                {
+                    windows.Add(w);
+                    long next = Window(WindowEnd(w));
+                    w = next > w ? next : w + Interval;
+                }
             }
             else
             {
@@ -54,7 +59,7 @@ internal sealed partial class QueryPlan
                     windowRows.Add((0, rows.Count));
                     break;
                 }
-                long end = windows[w] + Interval;
+                long end = WindowEnd(windows[w]);
                 while (at < rows.Count && rows[at].Time < windows[w]) at++;
                 int s = at;
                 while (at < rows.Count && rows[at].Time < end) at++;
@@ -173,12 +178,40 @@ internal sealed partial class QueryPlan
     private object?[] Row(long time, Func<Call, object?> calls, RowRef? aux, Dictionary<string, int> slots)
     {
         var cells = new object?[_fields.Count + 1];
-        cells[0] = new ResultTime(time);
+        cells[0] = Time(time);
         for (int i = 0; i < _fields.Count; i++) cells[i + 1] = Normalize(Evaluate(_fields[i].Expr, aux, slots, calls));
         return cells;
     }
 
-    private long Window(long t) => Interval <= 0 ? t : t - SelectCompiler.Mod(t - compiler.Offset, Interval);
+    private long Window(long t) => Interval <= 0 ? t : WindowBounds(t).Start;
+
+    private long WindowEnd(long windowStart) => _zone is null ? windowStart + Interval : WindowBounds(windowStart).End;
+
+    /// <summary>influxql's IteratorOptions.Window: the window of <paramref name="t"/>, aligned in the tz() zone.</summary>
+    private (long Start, long End) WindowBounds(long t)
+    {
+        long d = Interval;
+        t -= compiler.Offset;
+        long zone = ZoneNanoseconds(t);
+        long dt = (t + zone) % d;
+        if (dt < 0) dt += d;
+        long start = QueryTimeRange.MinTime + dt >= t ? QueryTimeRange.MinTime : t - dt;
+        start += compiler.Offset;
+        if (_zone is not null)
+        {
+            long o = zone - ZoneNanoseconds(start);
+            if (o != 0 && Math.Abs(o) < d) start += o;
+        }
+        long rest = d - dt;
+        long end = QueryTimeRange.MaxTime - rest <= t ? QueryTimeRange.MaxTime : t + rest;
+        end += compiler.Offset;
+        if (_zone is not null)
+        {
+            long endOffset = ZoneNanoseconds(end);
+            if (zone != endOffset) end += zone - endOffset;
+        }
+        return (start, end);
+    }
 
     private void CollectSamples(Call call, List<RowRef> rows, int start, int end, Dictionary<string, int> slots, List<Sample> samples)
     {

@@ -19,6 +19,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private const long MaxFilledWindows = 1_000_000;
 
     private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
+    private readonly TimeZoneInfo? _zone = ZoneOf(stmt.Location);
     private readonly List<Field> _fields = [];
     private readonly List<string> _dimensions = [];
     private string[] _columns = [];
@@ -243,7 +244,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         foreach (var (name, slot) in slots) slotNames[slot] = name;
 
         // A raw query whose columns are all tags selects nothing.
-        if (_raw && !HasFieldColumn(slots)) return null;
+        if (_raw && !HasFieldColumn(slots) && !shards.Exists(static s => s is SubqueryShard)) return null;
 
         var series = new SortedDictionary<string, SeriesEntry>(StringComparer.Ordinal);
         foreach (var shard in shards)
@@ -343,21 +344,14 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)
     {
         var byTime = new SortedDictionary<long, object?[]>();
-        bool virtualRows = false;
+        List<(long Time, object?[] Values)>? subqueryRows = null;
         foreach (var shard in shards)
         {
             if (shard is SubqueryShard sub)
             {
-                foreach (var (t, values) in sub.Rows(entry, slotNames, min, max))
-                {
-                    // Distinct inner series keep distinct rows: a later row at the same time only fills gaps.
-                    if (byTime.TryGetValue(t, out var existing))
-                    {
-                        for (int i = 0; i < values.Length; i++) existing[i] ??= values[i];
-                    }
-                    else byTime[t] = values;
-                }
-                virtualRows = true;
+                // Rows of a subquery stay apart even at equal times (several inner series may share a name and tags).
+                subqueryRows ??= [];
+                subqueryRows.AddRange(sub.Rows(entry, slotNames, min, max));
                 continue;
             }
             for (int slot = 0; slot < slotNames.Length; slot++)
@@ -380,9 +374,10 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             }
         }
         var rows = new List<RowRef>(byTime.Count);
-        foreach (var (t, values) in byTime)
+        IEnumerable<(long Time, object?[] Values)> all = subqueryRows ?? (IEnumerable<(long, object?[])>)byTime.Select(static p => (p.Key, p.Value));
+        foreach (var (t, values) in all)
         {
-            var row = new RowRef(t, values, entry, virtualRows);
+            var row = new RowRef(t, values, entry, subqueryRows is not null);
             if (condition is not null && Evaluate(condition, row, slots, null, forCondition: true) is not true) continue;
             rows.Add(row);
         }
@@ -447,7 +442,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         foreach (var row in rows)
         {
             var cells = new object?[_fields.Count + 1];
-            cells[0] = new ResultTime(row.Time);
+            cells[0] = Time(row.Time);
             bool any = row.FromSubquery;
             foreach (var (_, slot) in selected)
             {
@@ -458,6 +453,31 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         }
         return output;
     }
+
+    private static TimeZoneInfo? ZoneOf(string? location)
+    {
+        if (location is null or "UTC" or "") return null;
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(location);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return null;
+        }
+    }
+
+    private long ZoneNanoseconds(long t) => ZoneSeconds(t) * 1_000_000_000L;
+
+    private int ZoneSeconds(long t)
+    {
+        if (_zone is null) return 0;
+        long ms = Math.Clamp(t / 1_000_000, -62135596800000L, 253402300799000L);
+        return (int)_zone.GetUtcOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms)).TotalSeconds;
+    }
+
+    /// <summary>A time cell, shown in the tz() zone when the query names one.</summary>
+    private ResultTime Time(long t) => new(t, ZoneSeconds(t));
 
     private static void CollectSelectedSlots(Expr e, Dictionary<string, int> slots, Dictionary<string, int> selected)
     {

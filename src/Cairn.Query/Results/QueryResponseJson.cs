@@ -154,7 +154,7 @@ public static class QueryResponseJson
             case double d: json.Float(d); break;
             case bool b: json.Boolean(b); break;
             case ResultTime t when epochDivisor > 0: json.Integer(t.UnixNanoseconds / epochDivisor); break;
-            case ResultTime t: json.String(ResultText.Rfc3339Nano(t.UnixNanoseconds)); break;
+            case ResultTime t: json.String(ResultText.Rfc3339Nano(t.UnixNanoseconds, t.ZoneOffsetSeconds)); break;
             case string[] strings:
                 json.StartArray();
                 foreach (var item in strings) json.String(item);

@@ -47,5 +47,7 @@ public sealed class ResultSeries
 /// <summary>
 /// A timestamp cell, Unix nanoseconds (UTC). Written as RFC3339Nano, or as an integer in the unit of the
 /// request's <c>epoch</c> parameter when it is the row's first cell (as InfluxDB converts only column 0).
+/// <paramref name="ZoneOffsetSeconds"/> is the offset of the query's <c>tz()</c> zone at that instant: the text
+/// then shows local time and the offset (<c>2000-04-02T00:00:00-08:00</c>), as Go formats a zoned time.
 /// </summary>
-public readonly record struct ResultTime(long UnixNanoseconds);
+public readonly record struct ResultTime(long UnixNanoseconds, int ZoneOffsetSeconds = 0);
