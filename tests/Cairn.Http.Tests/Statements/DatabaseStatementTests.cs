@@ -140,10 +140,10 @@ public class DatabaseStatementTests
     }
 
     [Test]
-    public async Task NotYetImplemented_SelectAndUsers_ErrorPerStatement()
+    public async Task NotYetImplemented_Users_ErrorPerStatement()
     {
         await using var server = await TestServer.StartAsync();
-        await Assert.That(await server.Query("SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"not implemented: SELECT\"}]}");
+        await Assert.That(await server.Query("SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"database not found: db0\"}]}");
         await Assert.That(await server.Query("EXPLAIN SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"not implemented: EXPLAIN\"}]}");
     }
 

@@ -155,4 +155,36 @@ public class SelectEngineTests
             "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"value\"],\"values\":[" +
             "[\"2000-01-01T00:00:15Z\",6],[\"2000-01-01T00:00:10Z\",3]]}]}]}");
     }
+
+    [Test]
+    public async Task Execute_Subquery_AggregatesTheInnerSeries()
+    {
+        await Assert.That(Run("SELECT max(mean) FROM (SELECT mean(value) FROM cpu GROUP BY host)", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"max\"],\"values\":[[\"1970-01-01T00:00:00Z\",4]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_TimeZone_LocalWindowsAndOffsets()
+    {
+        await Assert.That(Run("SELECT count(value) FROM cpu WHERE time >= '1999-12-31T00:00:00-08:00' AND time < '2000-01-01T00:00:00-08:00' GROUP BY time(1d) TZ('America/Los_Angeles')", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"count\"],\"values\":[[\"1999-12-31T00:00:00-08:00\",4]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_TopWithLimitAboveStatementLimit_InfluxError()
+    {
+        await Assert.That(Run("SELECT top(value, 3) FROM cpu LIMIT 2", Cpu())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"error\":\"limit (3) in top function can not be larger than the LIMIT (2) in the select statement\"}]}");
+    }
+
+    [Test]
+    public async Task Encode_IntoRows_LineProtocolWithTags()
+    {
+        var series = new ResultSeries("cpu", ["time", "mean", "host"], [new("region", "west")]);
+        series.Values.Add([new ResultTime(T0), 1.5, "a"]);
+        series.Values.Add([new ResultTime(T0 + Second), null, null]);
+        var (body, points) = IntoPoints.Encode([series], "out", new HashSet<string> { "host" });
+        await Assert.That(points).IsEqualTo(1);
+        await Assert.That(Encoding.UTF8.GetString(body)).IsEqualTo("out,host=a,region=west mean=1.5 946684800000000000\n");
+    }
 }
