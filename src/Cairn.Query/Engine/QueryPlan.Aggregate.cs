@@ -207,8 +207,10 @@ internal sealed partial class QueryPlan
         end += compiler.Offset;
         if (_zone is not null)
         {
-            long endOffset = ZoneNanoseconds(end);
-            if (zone != endOffset) end += zone - endOffset;
+            // A zone change inside the window lengthens or shortens it (a 23h or 25h day), unless the change is not
+            // smaller than the interval (hourly windows keep their hour) or would empty the window.
+            long o = zone - ZoneNanoseconds(end);
+            if (o != 0 && Math.Abs(o) < d && end + o > start) end += o;
         }
         return (start, end);
     }

@@ -63,6 +63,13 @@ public static partial class SelectEngine
                 if (!inner.TryGetGroupByInterval(out long innerInterval, out error)) return error;
                 if (innerInterval > 0 && inner.Fill == FillOption.Null) innerStmt = innerStmt with { Fill = FillOption.None };
                 if (!stmt.TimeAscending && inner.SortFields.Count == 0) innerStmt = innerStmt with { SortFields = stmt.SortFields };
+                // The outer query's tag dimensions are pushed into the subquery, so its rows keep those tags.
+                var dimensions = new List<Dimension>(innerStmt.Dimensions);
+                foreach (var d in stmt.Dimensions)
+                {
+                    if (d.Expr is VarRef or Wildcard or RegexLiteral && !dimensions.Contains(d)) dimensions.Add(d);
+                }
+                if (dimensions.Count != innerStmt.Dimensions.Count) innerStmt = innerStmt with { Dimensions = new NodeList<Dimension>([.. dimensions]) };
                 error = Run(innerStmt, context, range, compiler.Interval, innerSeries);
                 if (error is not null) return error;
                 var shard = new SubqueryShard(innerSeries, innerStmt.SLimit, innerStmt.SOffset);
