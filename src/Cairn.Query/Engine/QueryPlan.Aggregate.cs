@@ -135,6 +135,33 @@ internal sealed partial class QueryPlan
             return output;
         }
 
+        // Several sample() calls (sample(*, n)) answer rows at the sampled points' times, merged by time.
+        if (_topCalls.Count > 1 && _transformCalls.Count == 0 && _topCalls.TrueForAll(static c => c.Name == "sample"))
+        {
+            for (int w = firstOutput; w < windows.Count; w++)
+            {
+                var times = new SortedDictionary<long, Dictionary<Call, object?>>();
+                foreach (var call in _topCalls)
+                {
+                    foreach (var smp in leaf[call][w])
+                    {
+                        if (!times.TryGetValue(smp.Time, out var map)) times[smp.Time] = map = new(ReferenceEqualityComparer.Instance);
+                        map[call] = smp.Value;
+                    }
+                }
+                foreach (var (t, map) in times) output.Add(Row(t, c => map.TryGetValue(c, out var v) ? v : null, null, slots));
+            }
+            return output;
+        }
+
+        var transformedAt = new Dictionary<Call, Dictionary<long, object>>(ReferenceEqualityComparer.Instance);
+        foreach (var (call, points) in transformed)
+        {
+            var at = new Dictionary<long, object>(points.Count);
+            foreach (var (t, v) in points) at.TryAdd(t, v);
+            transformedAt[call] = at;
+        }
+
         bool pointRows = _topCalls.Count == 1 && _leafCalls.Count == 1 && _transformCalls.Count == 0 &&
             (_topCalls[0].Name is "top" or "bottom" or "sample" or "distinct" || (Interval == 0 && Aggregates.IsSelector(_topCalls[0].Name)));
         for (int w = firstOutput; w < windows.Count; w++)
@@ -154,7 +181,7 @@ internal sealed partial class QueryPlan
             bool any = false;
             foreach (var call in _topCalls)
             {
-                if (leaf.TryGetValue(call, out var lw) ? lw[w].Count > 0 : transformed[call].Exists(p => p.Time == windows[w])) any = true;
+                if (leaf.TryGetValue(call, out var lw) ? lw[w].Count > 0 : transformedAt[call].ContainsKey(windows[w])) any = true;
             }
             if (!any) continue;
             int window = w;
@@ -165,10 +192,7 @@ internal sealed partial class QueryPlan
             output.Add(Row(windows[w], c =>
             {
                 if (leaf.TryGetValue(c, out var lw)) return lw[window].Count > 0 ? lw[window][0].Value : null;
-                if (transformed.TryGetValue(c, out var points))
-                {
-                    foreach (var (t, v) in points) if (t == windows[window]) return v;
-                }
+                if (transformedAt.TryGetValue(c, out var points) && points.TryGetValue(windows[window], out var v)) return v;
                 return null;
             }, selected, slots));
         }
