@@ -140,7 +140,7 @@ public class DatabaseStatementTests
     }
 
     [Test]
-    public async Task NotYetImplemented_Users_ErrorPerStatement()
+    public async Task SelectOnMissingDatabase_AndExplain_ErrorPerStatement()
     {
         await using var server = await TestServer.StartAsync();
         await Assert.That(await server.Query("SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"database not found: db0\"}]}");
