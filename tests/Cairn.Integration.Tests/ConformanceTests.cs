@@ -28,7 +28,7 @@ public partial class ConformanceTests
         ("TestServer_Query_ShowMeasurements", "show measurements on specific rp - inmem fails",
             "expects the inmem index's error; Cairn answers as tsi1 does (the case named '- tsi' with the same command passes)"),
         ("TestServer_ContinuousQuery", "show continuous queries",
-            "continuous queries come later; their CREATE CONTINUOUS QUERY statements hold a SELECT and are not run"),
+            "its CREATE CONTINUOUS QUERY statements hold a SELECT, so this schema-only pass skips them; the full-corpus test runs and passes it"),
     ];
 
     public static bool IsSchemaStatement(string command)
@@ -84,12 +84,55 @@ public partial class ConformanceTests
         }
     }
 
+    /// <summary>Every unskipped query of the corpus (835) less <see cref="FullCorpusExclusions"/>.</summary>
+    private const int ExpectedFullCorpusCases = 833;
+
+    /// <summary>Corpus queries Cairn does not answer as InfluxDB does yet, with the reason (docs/conformance.md).</summary>
+    internal static readonly (string Test, string Name, string Reason)[] FullCorpusExclusions =
+    [
+        Exclusions[0],
+        ("TestServer_Query_Aggregates_IntMax", "large mean and stddev - int",
+            "InfluxDB prints the mean of float values equal to 2^63-1 as an integer; the rule behind it is not found yet"),
+    ];
+
+    [Test]
+    public async Task EveryQuery_PassesInfluxDbServerCorpus_ButTheListedOnes()
+    {
+        var corpusPath = Path.Combine(ConformanceDir, "server_cases.json");
+        var runPy = Path.Combine(ConformanceDir, "run.py");
+        var corpus = JsonNode.Parse(await File.ReadAllTextAsync(corpusPath))!.AsArray();
+        var (defaultCases, defaultCount, used) = Filter(corpus, t => t != RetentionPolicyCommands, schemaOnly: false, FullCorpusExclusions);
+        var (rpCases, rpCount, usedRp) = Filter(corpus, t => t == RetentionPolicyCommands, schemaOnly: false, FullCorpusExclusions);
+        used.UnionWith(usedRp);
+        foreach (var (test, name, _) in FullCorpusExclusions)
+            await Assert.That(used.Contains((test, name))).IsTrue().Because($"exclusion ({test}, {name}) matches no unskipped query: drop it");
+        await Assert.That(defaultCount + rpCount).IsEqualTo(ExpectedFullCorpusCases);
+
+        await using var defaultSandbox = new Sandbox();
+        await using var noAutogenSandbox = new Sandbox();
+        var noAutogen = Sandbox.LoopbackEnvironment();
+        noAutogen["CAIRN_META_RETENTION_AUTOCREATE"] = "false";
+        var defaultNode = defaultSandbox.Run([], Sandbox.LoopbackEnvironment());
+        var noAutogenNode = noAutogenSandbox.Run([], noAutogen);
+        var defaultReady = await defaultNode.WaitForReadyAsync();
+        var noAutogenReady = await noAutogenNode.WaitForReadyAsync();
+        var runs = await Task.WhenAll(
+            RunCorpusAsync(runPy, defaultSandbox.WriteFile("cases.json", defaultCases.ToJsonString()), defaultReady["http"], defaultSandbox.PathOf("fails.json")),
+            RunCorpusAsync(runPy, noAutogenSandbox.WriteFile("cases.json", rpCases.ToJsonString()), noAutogenReady["http"], noAutogenSandbox.PathOf("fails.json")));
+        foreach (var (run, expected, node) in new[] { (runs[0], defaultCount, "default node"), (runs[1], rpCount, "retention-autocreate = false node") })
+        {
+            await Assert.That(run.Failed).IsEqualTo(0).Because($"{node}: run.py failures:\n{run.Fails}\n{run.Output}");
+            await Assert.That(run.Passed).IsEqualTo(expected).Because($"{node}: {run.Output}");
+        }
+    }
+
     /// <summary>
     /// Copies the tests <paramref name="include"/> selects, marks every query that is not a schema
     /// statement (or is excluded) as skipped and drops tests left with no query to run. Returns the
     /// cases, how many queries run, and which exclusions matched.
     /// </summary>
-    private static (JsonArray Cases, int Count, HashSet<(string, string)> Excluded) Filter(JsonArray corpus, Func<string, bool> include)
+    private static (JsonArray Cases, int Count, HashSet<(string, string)> Excluded) Filter(JsonArray corpus, Func<string, bool> include,
+        bool schemaOnly = true, (string Test, string Name, string Reason)[]? exclusions = null)
     {
         var cases = new JsonArray();
         var excluded = new HashSet<(string, string)>();
@@ -106,8 +149,8 @@ public partial class ConformanceTests
                 var query = q!.AsObject();
                 if (query["skip"] is JsonValue skip && (bool)skip) continue;
                 var name = (string?)query["name"] ?? "";
-                if (!IsSchemaStatement((string)query["command"]!)) query["skip"] = true;
-                else if (Array.Exists(Exclusions, e => e.Test == testName && e.Name == name))
+                if (schemaOnly && !IsSchemaStatement((string)query["command"]!)) query["skip"] = true;
+                else if (Array.Exists(exclusions ?? Exclusions, e => e.Test == testName && e.Name == name))
                 {
                     query["skip"] = true;
                     excluded.Add((testName, name));
@@ -136,7 +179,7 @@ public partial class ConformanceTests
         using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start python3");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(240)))
         {
             try { await process.WaitForExitAsync(cts.Token); }
             catch (OperationCanceledException)
