@@ -247,9 +247,14 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         if (_raw && !HasFieldColumn(slots) && !shards.Exists(static s => s is SubqueryShard)) return null;
 
         var series = new SortedDictionary<string, SeriesEntry>(StringComparer.Ordinal);
+        // Tag equalities ANDed at the top of the condition rule series out before any value is read.
+        var required = new List<(string Tag, string Value, bool Equal)>();
+        var anyOf = new List<List<(string Tag, string Value)>>();
+        if (condition is not null) CollectTagConjuncts(condition, tagKeys, fieldTypes, required, anyOf);
         foreach (var shard in shards)
         {
-            foreach (var s in shard.Series(measurement)) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
+            foreach (var s in shard.Series(measurement))
+                if (MatchesTagConjuncts(s, required, anyOf)) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
         }
 
         long readMin = _range.Min, readMax = _range.Max;
@@ -339,6 +344,74 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                 slots.TryAdd(d.Name, slots.Count);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The <c>tag = 'v'</c> and <c>tag != 'v'</c> terms joined by AND at the top of <paramref name="condition"/>,
+    /// for names that are tags and not fields: a series failing one has no row that passes the condition.
+    /// </summary>
+    private static void CollectTagConjuncts(Expr condition, ICollection<string> tagKeys, IReadOnlyDictionary<string, FieldType> fieldTypes,
+        List<(string Tag, string Value, bool Equal)> into, List<List<(string Tag, string Value)>> anyOf)
+    {
+        switch (condition)
+        {
+            case ParenExpr p:
+                CollectTagConjuncts(p.Expr, tagKeys, fieldTypes, into, anyOf);
+                break;
+            case BinaryExpr { Op: BinaryOperator.And } and:
+                CollectTagConjuncts(and.Lhs, tagKeys, fieldTypes, into, anyOf);
+                CollectTagConjuncts(and.Rhs, tagKeys, fieldTypes, into, anyOf);
+                break;
+            case BinaryExpr { Op: BinaryOperator.Or }:
+                // (tag = 'a' OR tag = 'b' …): a series must match one of the terms.
+                var terms = new List<(string Tag, string Value)>();
+                if (CollectTagDisjuncts(condition, tagKeys, fieldTypes, terms)) anyOf.Add(terms);
+                break;
+            case BinaryExpr { Op: BinaryOperator.Eq or BinaryOperator.Neq } cmp when IsTagTerm(cmp, tagKeys, fieldTypes, out var tag, out var value):
+                into.Add((tag, value, cmp.Op == BinaryOperator.Eq));
+                break;
+        }
+    }
+
+    /// <summary>True when every leaf of the OR tree is <c>tag = 'v'</c>; the terms go to <paramref name="terms"/>.</summary>
+    private static bool CollectTagDisjuncts(Expr expr, ICollection<string> tagKeys, IReadOnlyDictionary<string, FieldType> fieldTypes, List<(string Tag, string Value)> terms)
+    {
+        switch (expr)
+        {
+            case ParenExpr p:
+                return CollectTagDisjuncts(p.Expr, tagKeys, fieldTypes, terms);
+            case BinaryExpr { Op: BinaryOperator.Or } or:
+                return CollectTagDisjuncts(or.Lhs, tagKeys, fieldTypes, terms) && CollectTagDisjuncts(or.Rhs, tagKeys, fieldTypes, terms);
+            case BinaryExpr { Op: BinaryOperator.Eq } cmp when IsTagTerm(cmp, tagKeys, fieldTypes, out var tag, out var value):
+                terms.Add((tag, value));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsTagTerm(BinaryExpr cmp, ICollection<string> tagKeys, IReadOnlyDictionary<string, FieldType> fieldTypes, out string tag, out string value)
+    {
+        tag = value = "";
+        if (cmp.Lhs is not VarRef name || cmp.Rhs is not StringLiteral literal) return false;
+        if (!tagKeys.Contains(name.Name) || fieldTypes.ContainsKey(name.Name) || name.Type is not (DataType.Unknown or DataType.Tag)) return false;
+        tag = name.Name;
+        value = literal.Value;
+        return true;
+    }
+
+    private static bool MatchesTagConjuncts(SeriesEntry series, List<(string Tag, string Value, bool Equal)> required, List<List<(string Tag, string Value)>> anyOf)
+    {
+        foreach (var (tag, value, equal) in required)
+            if (string.Equals(series.Tag(tag) ?? "", value, StringComparison.Ordinal) != equal) return false;
+        foreach (var terms in anyOf)
+        {
+            bool matched = false;
+            foreach (var (tag, value) in terms)
+                if (string.Equals(series.Tag(tag) ?? "", value, StringComparison.Ordinal)) { matched = true; break; }
+            if (!matched) return false;
+        }
+        return true;
     }
 
     private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)

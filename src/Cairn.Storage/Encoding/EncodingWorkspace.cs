@@ -17,8 +17,10 @@ public sealed class EncodingWorkspace : IDisposable
     /// </summary>
     public const int DefaultZstdLevel = 1;
 
-    private readonly Compressor _compressor;
-    private readonly Decompressor _decompressor;
+    // zstd contexts are large; a reader that never meets a string column never pays for them.
+    private readonly int _zstdLevel;
+    private Compressor? _compressor;
+    private Decompressor? _decompressor;
 
     // One buffer per role; an encoder never uses a role that something it calls also uses.
     private ulong[] _deltas = [];
@@ -34,15 +36,11 @@ public sealed class EncodingWorkspace : IDisposable
     private ushort[] _huffmanTable = [];
     private readonly ArrayBufferWriter<byte> _nested = new();
 
-    public EncodingWorkspace(int zstdLevel = DefaultZstdLevel)
-    {
-        _compressor = new Compressor(zstdLevel);
-        _decompressor = new Decompressor();
-    }
+    public EncodingWorkspace(int zstdLevel = DefaultZstdLevel) => _zstdLevel = zstdLevel;
 
-    internal Compressor Compressor => _compressor;
+    internal Compressor Compressor => _compressor ??= new Compressor(_zstdLevel);
 
-    internal Decompressor Decompressor => _decompressor;
+    internal Decompressor Decompressor => _decompressor ??= new Decompressor();
 
     internal Span<ulong> Deltas(int length) => Grow(ref _deltas, length);
 
@@ -80,8 +78,8 @@ public sealed class EncodingWorkspace : IDisposable
 
     public void Dispose()
     {
-        _compressor.Dispose();
-        _decompressor.Dispose();
+        _compressor?.Dispose();
+        _decompressor?.Dispose();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -323,6 +323,10 @@ public sealed class Shard : IShardView, IAsyncDisposable
 
     private long _snapshotRolledThrough = long.MaxValue;
 
+    /// <summary>Decode buffers for <see cref="Read"/>, one per thread: reads are synchronous, so none is shared.</summary>
+    [ThreadStatic]
+    private static EncodingWorkspace? t_readWorkspace;
+
     /// <summary>
     /// Folds the series log into <c>series.idx</c> once it passes <c>max-index-log-file-size</c>, so a
     /// restart maps the index instead of replaying a long log.
@@ -557,7 +561,7 @@ public sealed class Shard : IShardView, IAsyncDisposable
         var key = ShardKey.Compose(seriesKey, field);
         var runs = new List<(long[] Times, long[] Bits, string[] Strings)>();
         FieldType? type = null;
-        using var workspace = new EncodingWorkspace();
+        var workspace = t_readWorkspace ??= new EncodingWorkspace();
         foreach (var f in _files)
         {
             if (!f.Reader.TryAcquireLease(out var lease)) continue;
