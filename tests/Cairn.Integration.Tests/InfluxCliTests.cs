@@ -54,5 +54,12 @@ public class InfluxCliTests
         await Assert.That(importOut + stderr).Contains("Failed 0 inserts");
         var (_, imported, _) = await Influx(http, sandbox.Dir, "-database", "importdb", "-execute", "SHOW SERIES");
         await Assert.That(imported.TrimEnd()).IsEqualTo("key\n---\ncpu,host=b\ncpu,host=c");
+
+        // SELECT through the CLI: RFC 3339 times, then CSV.
+        var (_, table, _) = await Influx(http, sandbox.Dir, "-database", "importdb", "-precision", "rfc3339", "-execute", "SELECT * FROM cpu");
+        await Assert.That(table.TrimEnd()).IsEqualTo(
+            "name: cpu\ntime                 host value\n----                 ---- -----\n2023-11-14T22:13:20Z b    2\n2023-11-14T22:13:20Z c    3");
+        var (_, selected, _) = await Influx(http, sandbox.Dir, "-database", "importdb", "-format", "csv", "-execute", "SELECT sum(value) FROM cpu");
+        await Assert.That(selected).IsEqualTo("name,time,sum\ncpu,0,5\n");
     }
 }
