@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Cairn.Query.Ast;
+using Cairn.Query.Engine;
 
 namespace Cairn.Http.Statements;
 

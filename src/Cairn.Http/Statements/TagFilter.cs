@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Cairn.Query.Ast;
+using Cairn.Query.Engine;
 using Cairn.Storage.Index;
 
 namespace Cairn.Http.Statements;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Cairn.Query.Ast;
+using Cairn.Query.Engine;
 
 namespace Cairn.Http.Statements;
 

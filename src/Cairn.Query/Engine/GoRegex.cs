@@ -13,7 +13,7 @@ namespace Cairn.Query.Engine;
 /// their negations) of RE2, and POSIX classes such as <c>[[:alpha:]]</c>. Not translated: <c>\Q…\E</c>,
 /// <c>(?U)</c>, and <c>$</c> before a final newline (no tag value holds a newline).
 /// </remarks>
-internal static class GoRegex
+public static class GoRegex
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
