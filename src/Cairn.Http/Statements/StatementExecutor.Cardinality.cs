@@ -1,5 +1,6 @@
 using System.Text;
 using Cairn.Query.Ast;
+using Cairn.Query.Engine;
 using Cairn.Query.Results;
 using Cairn.Storage.Index;
 
@@ -61,7 +62,7 @@ public sealed partial class StatementExecutor
         // Each measurement is one row of one value: an OFFSET skips it, a LIMIT keeps it.
         bool skip = s.Offset > 0;
         var counts = new SortedDictionary<string, HashSet<string>>(Utf8Order.Instance);
-        ForEachMeasurement(state, db.Name, scopes, TimeRange.Unbounded, (shard, m) =>
+        ForEachMeasurement(state, db.Name, scopes, QueryTimeRange.Unbounded, (shard, m) =>
         {
             var scope = new MeasurementScope(shard.Index, m);
             var ids = filter.Evaluate(scope);

@@ -1,5 +1,6 @@
 using Cairn.Meta.Store;
 using Cairn.Query.Ast;
+using Cairn.Query.Engine;
 
 namespace Cairn.Http.Statements;
 

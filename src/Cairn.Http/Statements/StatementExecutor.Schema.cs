@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Cairn.Meta.Store;
 using Cairn.Query.Ast;
+using Cairn.Query.Engine;
 using Cairn.Query.Results;
 using Cairn.Storage;
 using Cairn.Storage.Engine;
@@ -173,7 +174,7 @@ public sealed partial class StatementExecutor
     }
 
     private SortedDictionary<string, SortedSet<(string Key, string Value)>> CollectTagValues(MetaState state, string database,
-        IReadOnlyList<SourceScope> scopes, TimeRange range, TagFilter filter, Func<string, bool> valueFilter, Func<string, bool> keyMatcher)
+        IReadOnlyList<SourceScope> scopes, QueryTimeRange range, TagFilter filter, Func<string, bool> valueFilter, Func<string, bool> keyMatcher)
     {
         var byMeasurement = new SortedDictionary<string, SortedSet<(string, string)>>(Utf8Order.Instance);
         ForEachMeasurement(state, database, scopes, range, (shard, m) =>
@@ -215,7 +216,7 @@ public sealed partial class StatementExecutor
         if (!TryDatabase(state, s.Database, options, out var db, out var error)) return error;
         if (!TryQueryScopes(db, s.Sources, options, out var scopes, out error)) return error;
 
-        var byMeasurement = CollectFields(state, db.Name, scopes, TimeRange.Unbounded);
+        var byMeasurement = CollectFields(state, db.Name, scopes, QueryTimeRange.Unbounded);
         foreach (var (m, fields) in byMeasurement)
         {
             var page = Page(fields, s.Offset, s.Limit);
@@ -227,7 +228,7 @@ public sealed partial class StatementExecutor
         return null;
     }
 
-    private SortedDictionary<string, SortedDictionary<string, FieldType>> CollectFields(MetaState state, string database, IReadOnlyList<SourceScope> scopes, TimeRange range)
+    private SortedDictionary<string, SortedDictionary<string, FieldType>> CollectFields(MetaState state, string database, IReadOnlyList<SourceScope> scopes, QueryTimeRange range)
     {
         var byMeasurement = new SortedDictionary<string, SortedDictionary<string, FieldType>>(Utf8Order.Instance);
         ForEachMeasurement(state, database, scopes, range, (shard, m) =>
@@ -349,7 +350,7 @@ public sealed partial class StatementExecutor
     /// Calls <paramref name="visit"/> once per (shard, measurement) that some scope selects, over the shards of
     /// the scope's policy whose group overlaps <paramref name="range"/>.
     /// </summary>
-    private void ForEachMeasurement(MetaState state, string database, IReadOnlyList<SourceScope> scopes, TimeRange range, Action<IShardView, string> visit)
+    private void ForEachMeasurement(MetaState state, string database, IReadOnlyList<SourceScope> scopes, QueryTimeRange range, Action<IShardView, string> visit)
     {
         var seen = new HashSet<(ulong, string)>();
         foreach (var scope in scopes)
@@ -368,7 +369,7 @@ public sealed partial class StatementExecutor
     /// The shards of a database (of one policy unless <paramref name="retentionPolicy"/> is ""). With a time
     /// range, only shards whose live group overlaps it, as the meta client's ShardGroupsByTimeRange selects.
     /// </summary>
-    private IReadOnlyList<IShardView> SelectShards(MetaState state, string database, string retentionPolicy, TimeRange range)
+    private IReadOnlyList<IShardView> SelectShards(MetaState state, string database, string retentionPolicy, QueryTimeRange range)
     {
         var shards = _shards.Shards(database, retentionPolicy.Length == 0 ? null : retentionPolicy);
         if (range.IsUnbounded) return shards;

@@ -9,7 +9,7 @@ namespace Cairn.Query.Engine;
 /// (<c>time &gt; 0</c>, <c>time &lt; '2000-01-05T00:00:00Z'</c>, <c>time &gt; now() - 1h</c>) become bounds, and
 /// removing them collapses their AND/OR parent into the other side.
 /// </summary>
-internal static class ConditionSplit
+public static class ConditionSplit
 {
     public static bool TrySplit(Expr? condition, long now, out Expr? rest, out QueryTimeRange range, [NotNullWhen(false)] out string? error)
     {

@@ -4,7 +4,7 @@ namespace Cairn.Query.Engine;
 /// The time bounds a WHERE clause puts on a SELECT, inclusive, in Unix nanoseconds: influxql's TimeRange.
 /// An unset bound is the edge of influxql's representable range.
 /// </summary>
-internal readonly record struct QueryTimeRange(long? MinSet, long? MaxSet)
+public readonly record struct QueryTimeRange(long? MinSet, long? MaxSet)
 {
     /// <summary>influxql.MinTime: the smallest time a point may have.</summary>
     public const long MinTime = long.MinValue + 2;
