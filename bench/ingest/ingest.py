@@ -441,6 +441,15 @@ ROWS = [
 ]
 
 
+def machine_table(facts, loadavg, args):
+    """The machine facts of a report, as a markdown table (shared with bench/query/query.py)."""
+    rows = [("date", facts['date']), ("nproc", facts['nproc']), ("CPU", facts['cpu']), ("memory", facts['memory']),
+            ("kernel", facts['kernel']), ("load average at start", loadavg), ("commit", facts['commit']),
+            ("cairn", f"{facts['cairn_version']} (`{args.cairn}`)"),
+            ("influxd", f"{facts['influxd_version']} (`{args.influxd}`)"), ("python", facts['python'])]
+    return "| machine | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
 def build_report(args, systems, results, unable, facts, reproduce, data_facts):
     med = {}
     for s in systems:
@@ -546,18 +555,7 @@ Per run:
 
 {chr(10).join(per_run)}
 
-| machine | |
-|---|---|
-| date | {facts['date']} |
-| nproc | {facts['nproc']} |
-| CPU | {facts['cpu']} |
-| memory | {facts['memory']} |
-| kernel | {facts['kernel']} |
-| load average at start | {data_facts['loadavg']} |
-| commit | {facts['commit']} |
-| cairn | {facts['cairn_version']} (`{args.cairn}`) |
-| influxd | {facts['influxd_version']} (`{args.influxd}`) |
-| python | {facts['python']} |
+{machine_table(facts, data_facts['loadavg'], args)}
 
 Reproduce: `{reproduce}`
 

@@ -484,18 +484,7 @@ Load phase:
 
 {chr(10).join(load_rows)}
 
-| machine | |
-|---|---|
-| date | {facts['date']} |
-| nproc | {facts['nproc']} |
-| CPU | {facts['cpu']} |
-| memory | {facts['memory']} |
-| kernel | {facts['kernel']} |
-| load average at start | {data_facts['loadavg']} |
-| commit | {facts['commit']} |
-| cairn | {facts['cairn_version']} (`{args.cairn}`) |
-| influxd | {facts['influxd_version']} (`{args.influxd}`) |
-| python | {facts['python']} |
+{ingest.machine_table(facts, data_facts['loadavg'], args)}
 
 Reproduce: `{reproduce}`
 
