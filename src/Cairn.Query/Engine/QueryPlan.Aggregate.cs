@@ -14,39 +14,7 @@ internal sealed partial class QueryPlan
         var output = new List<object?[]>();
         if (rows.Count == 0) return output;
 
-        // Windows, ascending. Extra leading windows feed transformations and are not emitted.
-        var windows = new List<long>();
-        int firstOutput = 0;
-        if (Interval > 0)
-        {
-            long first = Window(_range.MinSet is { } min ? min : rows[0].Time);
-            long last = Window(Math.Min(_range.Max, rows[^1].Time > _range.Max ? _range.Max : _range.Max));
-            if (_range.MinSet is null) first = Window(rows[0].Time);
-            int extra = compiler.ExtraIntervals;
-            long start = first - extra * Interval;
-            bool fill = stmt.Fill != FillOption.None;
-            if (fill && (last - start) / Interval < MaxFilledWindows)
-            {
-                for (long w = start; w <= last;)
-                {
-                    windows.Add(w);
-                    long next = Window(WindowEnd(w));
-                    w = next > w ? next : w + Interval;
-                }
-            }
-            else
-            {
-                var set = new SortedSet<long>();
-                foreach (var r in rows) set.Add(Window(r.Time));
-                windows.AddRange(set);
-            }
-            firstOutput = windows.BinarySearch(first);
-            if (firstOutput < 0) firstOutput = ~firstOutput;
-        }
-        else
-        {
-            windows.Add(_range.MinSet ?? 0);
-        }
+        var windows = BuildWindows(rows[0].Time, () => rows.Select(r => r.Time), out int firstOutput);
 
         // Rows of each window.
         var windowRows = new List<(int Start, int End)>(windows.Count);
@@ -154,6 +122,17 @@ internal sealed partial class QueryPlan
             return output;
         }
 
+        EmitWindows(windows, firstOutput, leaf, transformed, rows, slots, output);
+        return output;
+    }
+
+    /// <summary>
+    /// Appends the output rows of one group: per window from <paramref name="firstOutput"/>, the calls' results (or one
+    /// row per selected point for top/bottom/sample/distinct and a lone selector without GROUP BY time).
+    /// </summary>
+    private void EmitWindows(List<long> windows, int firstOutput, Dictionary<Call, List<Sample>[]> leaf,
+        Dictionary<Call, List<(long Time, object Value)>> transformed, List<RowRef> rows, Dictionary<string, int> slots, List<object?[]> output)
+    {
         var transformedAt = new Dictionary<Call, Dictionary<long, object>>(ReferenceEqualityComparer.Instance);
         foreach (var (call, points) in transformed)
         {
@@ -196,7 +175,43 @@ internal sealed partial class QueryPlan
                 return null;
             }, selected, slots));
         }
-        return output;
+    }
+
+    /// <summary>
+    /// The windows of a group, ascending: with fill, every window from the range's start (or the group's first point,
+    /// <paramref name="firstTime"/>) to the range's end, with the transformations' extra leading windows; with
+    /// fill(none), the windows of <paramref name="times"/>. Without GROUP BY time, one window at the range's start.
+    /// </summary>
+    private List<long> BuildWindows(long firstTime, Func<IEnumerable<long>> times, out int firstOutput)
+    {
+        var windows = new List<long>();
+        firstOutput = 0;
+        if (Interval <= 0)
+        {
+            windows.Add(_range.MinSet ?? 0);
+            return windows;
+        }
+        long first = Window(_range.MinSet ?? firstTime);
+        long last = Window(_range.Max);
+        long start = first - compiler.ExtraIntervals * Interval;
+        if (stmt.Fill != FillOption.None && (last - start) / Interval < MaxFilledWindows)
+        {
+            for (long w = start; w <= last;)
+            {
+                windows.Add(w);
+                long next = Window(WindowEnd(w));
+                w = next > w ? next : w + Interval;
+            }
+        }
+        else
+        {
+            var set = new SortedSet<long>();
+            foreach (var t in times()) set.Add(Window(t));
+            windows.AddRange(set);
+        }
+        firstOutput = windows.BinarySearch(first);
+        if (firstOutput < 0) firstOutput = ~firstOutput;
+        return windows;
     }
 
     private object?[] Row(long time, Func<Call, object?> calls, RowRef? aux, Dictionary<string, int> slots)

@@ -229,6 +229,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     public string? Run(string measurement, List<IShardReader> shards, List<ResultSeries> output)
     {
         if (_fields.Count == 0) return null;
+        if (TryRunWithPartials(measurement, shards, output)) return null;
         var fieldTypes = new Dictionary<string, FieldType>(StringComparer.Ordinal);
         var tagKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var shard in shards)
@@ -285,24 +286,29 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         {
             // Stable: series were added in key order, so equal times keep that order.
             var sorted = rows.OrderBy(static r => r.Time).ToList();
-            var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots);
-            if (values.Count == 0) continue;
-            if (!Ascending) values.Reverse();
-            int offset = (int)Math.Min(stmt.Offset, int.MaxValue);
-            if (offset >= values.Count) continue;
-            if (offset > 0) values.RemoveRange(0, offset);
-            if (stmt.Limit > 0 && values.Count > stmt.Limit) values.RemoveRange((int)stmt.Limit, values.Count - (int)stmt.Limit);
-            KeyValuePair<string, string>[]? tagPairs = null;
-            if (_dimensions.Count > 0)
-            {
-                tagPairs = new KeyValuePair<string, string>[_dimensions.Count];
-                for (int i = 0; i < _dimensions.Count; i++) tagPairs[i] = new(_dimensions[i], tags[i]);
-            }
-            var result = new ResultSeries(measurement, _columns, tagPairs);
-            result.Values.AddRange(values);
-            output.Add(result);
+            AppendSeries(measurement, tags, _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots), output);
         }
         return null;
+    }
+
+    /// <summary>Adds one group's rows (ascending) as a series: reversed for ORDER BY time DESC, then OFFSET and LIMIT.</summary>
+    private void AppendSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output)
+    {
+        if (values.Count == 0) return;
+        if (!Ascending) values.Reverse();
+        int offset = (int)Math.Min(stmt.Offset, int.MaxValue);
+        if (offset >= values.Count) return;
+        if (offset > 0) values.RemoveRange(0, offset);
+        if (stmt.Limit > 0 && values.Count > stmt.Limit) values.RemoveRange((int)stmt.Limit, values.Count - (int)stmt.Limit);
+        KeyValuePair<string, string>[]? tagPairs = null;
+        if (_dimensions.Count > 0)
+        {
+            tagPairs = new KeyValuePair<string, string>[_dimensions.Count];
+            for (int i = 0; i < _dimensions.Count; i++) tagPairs[i] = new(_dimensions[i], tags[i]);
+        }
+        var result = new ResultSeries(measurement, _columns, tagPairs);
+        result.Values.AddRange(values);
+        output.Add(result);
     }
 
     private bool HasFieldColumn(Dictionary<string, int> slots)

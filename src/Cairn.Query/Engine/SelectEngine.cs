@@ -95,7 +95,10 @@ public static partial class SelectEngine
             }
         }
 
-        var plan = new QueryPlan(stmt, compiler, condition, range, context.Now);
+        // Shards of one retention policy never share a point; the sources of several may.
+        var policies = new HashSet<(string?, string?)>();
+        foreach (var source in stmt.Sources) policies.Add(source is Measurement m ? (m.Database, m.RetentionPolicy) : (null, "\0subquery"));
+        var plan = new QueryPlan(stmt, compiler, condition, range, context.Now) { ShardsDisjoint = policies.Count == 1 };
         if (!plan.TryPrepare(measurements, out error)) return error;
         var names = new List<string>(measurements.Keys);
         if (!stmt.TimeAscending) names.Reverse();
