@@ -64,7 +64,14 @@ internal sealed class PartialAggregate
         return c > 0 || (c == 0 && a.Time < b.Time);
     }
 
-    public object? Sum() => Count == 0 ? null : SawFloat ? FloatSum : SawUnsigned ? UnsignedSum : (long)IntegerSum;
+    public object? Sum()
+    {
+        // Each arm boxed as its own type: a conditional expression would widen them all to double.
+        if (Count == 0) return null;
+        if (SawFloat) return FloatSum;
+        if (SawUnsigned) return UnsignedSum;
+        return (long)IntegerSum;
+    }
 
     public object? Mean()
     {
@@ -133,9 +140,10 @@ internal static class Aggregates
                 foreach (var s in input) p.Add(s);
                 object? spread = (p.Max!.Value.Value, p.Min!.Value.Value) switch
                 {
-                    (long a, long b) => unchecked(a - b),
-                    (ulong a, ulong b) => unchecked(a - b),
-                    var (a, b) => ValueMath.ToDouble(a) - ValueMath.ToDouble(b),
+                    // Boxed arm by arm: the switch's natural type would widen the integers to double.
+                    (long a, long b) => (object)unchecked(a - b),
+                    (ulong a, ulong b) => (object)unchecked(a - b),
+                    var (a, b) => (object)(ValueMath.ToDouble(a) - ValueMath.ToDouble(b)),
                 };
                 output.Add(new Sample(windowTime, spread, -1));
                 return;

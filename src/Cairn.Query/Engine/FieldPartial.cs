@@ -18,36 +18,104 @@ internal struct FieldPartial
     private long _minBits, _maxBits, _firstBits, _lastBits;
     private string? _minString, _maxString, _firstString, _lastString;
 
-    /// <summary>Takes one value (its bits, or <paramref name="text"/> for a string field) at <paramref name="time"/>.</summary>
-    public void Add(FieldType type, long time, long bits, string? text)
+    /// <summary>
+    /// Takes the values of one series in one window: <paramref name="times"/> ascending and distinct, with their
+    /// bits (or <paramref name="texts"/> for a string field). <paramref name="need"/> says which parts to keep.
+    /// </summary>
+    public void AddRange(PartialNeeds need, FieldType type, ReadOnlySpan<long> times, ReadOnlySpan<long> bits, ReadOnlySpan<string> texts)
     {
-        if (Count++ == 0)
+        int n = times.Length;
+        if (n == 0) return;
+        bool strings = type == FieldType.String;
+        bool empty = Count == 0;
+        Count += n;
+        if ((need & PartialNeeds.Sum) != 0) AddToSum(type, bits);
+        if ((need & PartialNeeds.Min) != 0)
         {
-            _minTime = _maxTime = _firstTime = _lastTime = time;
-            _minBits = _maxBits = _firstBits = _lastBits = bits;
-            _minString = _maxString = _firstString = _lastString = text;
-            AddToSum(type, bits);
-            return;
+            int at = Extreme(type, bits, texts, strings, sign: -1);
+            Offer(ref _minTime, ref _minBits, ref _minString, empty, type, times[at], strings ? 0 : bits[at], strings ? texts[at] : null, -1);
         }
-        AddToSum(type, bits);
-        int c = Compare(type, bits, text, _minBits, _minString);
-        if (c < 0 || (c == 0 && time < _minTime)) (_minTime, _minBits, _minString) = (time, bits, text);
-        c = Compare(type, bits, text, _maxBits, _maxString);
-        if (c > 0 || (c == 0 && time < _maxTime)) (_maxTime, _maxBits, _maxString) = (time, bits, text);
-        // At equal times the greater value wins, except for booleans, as influxql's first/last reducers choose.
-        if (time < _firstTime || (time == _firstTime && type != FieldType.Boolean && Compare(type, bits, text, _firstBits, _firstString) > 0))
-            (_firstTime, _firstBits, _firstString) = (time, bits, text);
-        if (time > _lastTime || (time == _lastTime && type != FieldType.Boolean && Compare(type, bits, text, _lastBits, _lastString) > 0))
-            (_lastTime, _lastBits, _lastString) = (time, bits, text);
+        if ((need & PartialNeeds.Max) != 0)
+        {
+            int at = Extreme(type, bits, texts, strings, sign: 1);
+            Offer(ref _maxTime, ref _maxBits, ref _maxString, empty, type, times[at], strings ? 0 : bits[at], strings ? texts[at] : null, 1);
+        }
+        if ((need & PartialNeeds.First) != 0)
+        {
+            long t = times[0], b = strings ? 0 : bits[0];
+            string? text = strings ? texts[0] : null;
+            // At equal times the greater value wins, except for booleans, as influxql's first/last reducers choose.
+            if (empty || t < _firstTime || (t == _firstTime && type != FieldType.Boolean && Compare(type, b, text, _firstBits, _firstString) > 0))
+                (_firstTime, _firstBits, _firstString) = (t, b, text);
+        }
+        if ((need & PartialNeeds.Last) != 0)
+        {
+            long t = times[n - 1], b = strings ? 0 : bits[n - 1];
+            string? text = strings ? texts[n - 1] : null;
+            if (empty || t > _lastTime || (t == _lastTime && type != FieldType.Boolean && Compare(type, b, text, _lastBits, _lastString) > 0))
+                (_lastTime, _lastBits, _lastString) = (t, b, text);
+        }
     }
 
-    private void AddToSum(FieldType type, long bits)
+    /// <summary>The index of the smallest (<paramref name="sign"/> -1) or greatest value, the earliest of equal ones.</summary>
+    private static int Extreme(FieldType type, ReadOnlySpan<long> bits, ReadOnlySpan<string> texts, bool strings, int sign)
+    {
+        int at = 0;
+        int n = strings ? texts.Length : bits.Length;
+        switch (type)
+        {
+            case FieldType.Float:
+            {
+                var v = System.Runtime.InteropServices.MemoryMarshal.Cast<long, double>(bits);
+                for (int i = 1; i < n; i++) if (v[i].CompareTo(v[at]) * sign > 0) at = i;
+                break;
+            }
+            case FieldType.Integer or FieldType.Boolean:
+                for (int i = 1; i < n; i++) if (bits[i].CompareTo(bits[at]) * sign > 0) at = i;
+                break;
+            case FieldType.Unsigned:
+                for (int i = 1; i < n; i++) if (((ulong)bits[i]).CompareTo((ulong)bits[at]) * sign > 0) at = i;
+                break;
+            default:
+                for (int i = 1; i < n; i++) if (Math.Sign(string.CompareOrdinal(texts[i], texts[at])) * sign > 0) at = i;
+                break;
+        }
+        return at;
+    }
+
+    /// <summary>Keeps a min (<paramref name="sign"/> -1) or max candidate when it beats the current one; ties keep the earlier point.</summary>
+    private static void Offer(ref long time, ref long bits, ref string? text, bool empty, FieldType type, long t, long b, string? s, int sign)
+    {
+        int c = empty ? 0 : Compare(type, b, s, bits, text);
+        if (empty || c * sign > 0 || (c == 0 && t < time)) (time, bits, text) = (t, b, s);
+    }
+
+    private void AddToSum(FieldType type, ReadOnlySpan<long> bits)
     {
         switch (type)
         {
-            case FieldType.Float: _floatSum += BitConverter.Int64BitsToDouble(bits); break;
-            case FieldType.Integer: _integerSum += bits; break;
-            case FieldType.Unsigned: _unsignedSum = unchecked(_unsignedSum + (ulong)bits); break;
+            case FieldType.Float:
+            {
+                // In time order, one value after another: the float sum depends on the order.
+                double sum = _floatSum;
+                foreach (double d in System.Runtime.InteropServices.MemoryMarshal.Cast<long, double>(bits)) sum += d;
+                _floatSum = sum;
+                break;
+            }
+            case FieldType.Integer:
+            {
+                Int128 sum = _integerSum;
+                foreach (long l in bits) sum += l;
+                _integerSum = sum;
+                break;
+            }
+            case FieldType.Unsigned:
+            {
+                ulong sum = _unsignedSum;
+                foreach (long l in bits) sum = unchecked(sum + (ulong)l);
+                _unsignedSum = sum;
+                break;
+            }
         }
     }
 
@@ -104,6 +172,18 @@ internal struct FieldPartial
         _ => text ?? "",
     };
 
+    /// <summary>The parts of the state <paramref name="call"/> reads when it finishes.</summary>
+    public static PartialNeeds Needs(string call) => call switch
+    {
+        "sum" or "mean" => PartialNeeds.Sum,
+        "min" => PartialNeeds.Min,
+        "max" => PartialNeeds.Max,
+        "spread" => PartialNeeds.Min | PartialNeeds.Max,
+        "first" => PartialNeeds.First,
+        "last" => PartialNeeds.Last,
+        _ => PartialNeeds.None,
+    };
+
     /// <summary>True when <paramref name="call"/> over a field of <paramref name="type"/> can be kept as a <see cref="FieldPartial"/>.</summary>
     public static bool Supports(string call, FieldType type) => call switch
     {
@@ -112,4 +192,16 @@ internal struct FieldPartial
         "sum" or "mean" or "spread" => type is FieldType.Float or FieldType.Integer or FieldType.Unsigned,
         _ => false,
     };
+}
+
+/// <summary>The parts of a <see cref="FieldPartial"/> a call reads (the count is always kept).</summary>
+[Flags]
+internal enum PartialNeeds
+{
+    None = 0,
+    Sum = 1,
+    Min = 2,
+    Max = 4,
+    First = 8,
+    Last = 16,
 }

@@ -21,8 +21,22 @@ public interface IShardReader
     /// <summary>The live series of a measurement: series key and tags (sorted by key).</summary>
     IReadOnlyList<SeriesEntry> Series(string measurement);
 
+    /// <summary>The live series of a measurement whose tag <paramref name="tagKey"/> is <paramref name="tagValue"/> (not empty).</summary>
+    IReadOnlyList<SeriesEntry> Series(string measurement, string tagKey, string tagValue) =>
+        [.. Series(measurement).Where(s => s.Tag(tagKey) == tagValue)];
+
     /// <summary>The values of <paramref name="field"/> of a series in [minTime, maxTime], or null.</summary>
     ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime);
+
+    /// <summary>
+    /// The values <see cref="Read"/> returns, passed to <paramref name="sink"/> ascending in one or more runs (spans valid
+    /// only during the call); nothing when there are none.
+    /// </summary>
+    void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink)
+    {
+        var values = Read(seriesKey, field, minTime, maxTime);
+        if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
+    }
 }
 
 /// <summary>One series of a measurement: its key and its tags as (key, value) pairs sorted by key.</summary>
@@ -48,9 +62,13 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
 
     public IReadOnlyList<string> TagKeys(string measurement) => shard.Index.TagKeys(measurement);
 
-    public IReadOnlyList<SeriesEntry> Series(string measurement)
+    public IReadOnlyList<SeriesEntry> Series(string measurement) => Entries(shard.Index.SeriesIds(measurement));
+
+    public IReadOnlyList<SeriesEntry> Series(string measurement, string tagKey, string tagValue) =>
+        Entries(shard.Index.SeriesIdsForTag(measurement, tagKey, tagValue));
+
+    private List<SeriesEntry> Entries(uint[] ids)
     {
-        var ids = shard.Index.SeriesIds(measurement);
         var list = new List<SeriesEntry>(ids.Length);
         foreach (var id in ids)
         {
@@ -67,4 +85,7 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
 
     public ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime) =>
         shard.Read(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime);
+
+    public void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink) =>
+        shard.Scan(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime, sink);
 }

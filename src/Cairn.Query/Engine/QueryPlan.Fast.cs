@@ -79,7 +79,7 @@ internal sealed partial class QueryPlan
         var noSlots = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var shard in shards)
         {
-            foreach (var s in shard.Series(measurement))
+            foreach (var s in CandidateSeries(shard, measurement, required, anyOf))
             {
                 if (!MatchesTagConjuncts(s, required, anyOf)) continue;
                 string key = Encoding.UTF8.GetString(s.Key);
@@ -92,18 +92,27 @@ internal sealed partial class QueryPlan
 
         var groups = new SortedDictionary<string, PartialGroup>(StringComparer.Ordinal);
         var calls = _leafCalls.Count;
+        var needs = new PartialNeeds[calls];
+        for (int c = 0; c < calls; c++) needs[c] = FieldPartial.Needs(_leafCalls[c].Name);
+        PartialGroup? target = null;
+        SeriesEntry current = null!;
+        List<int> fed = [];
+        FieldType expected = default;
+        // One sink for the whole run: it folds each run of values of the current series and field into its group.
+        ShardValueSink sink = (type, times, bits, texts) =>
+        {
+            if (type != expected) return;
+            target ??= GroupOf(groups, current, calls);
+            Fold(target, type, times, bits, texts, fed, needs);
+        };
         foreach (var (_, entry) in series)
         {
-            PartialGroup? group = null;
+            current = entry;
+            target = null;
             foreach (var (name, type, feeds) in fields)
             {
-                foreach (var shard in shards)
-                {
-                    var values = shard.Read(entry.Key, name, _range.Min, _range.Max);
-                    if (values is null || values.Count == 0 || values.Type != type) continue;
-                    group ??= GroupOf(groups, entry, calls);
-                    Fold(group, values, feeds);
-                }
+                (fed, expected) = (feeds, type);
+                foreach (var shard in shards) shard.Scan(entry.Key, name, _range.Min, _range.Max, sink);
             }
         }
 
@@ -152,30 +161,30 @@ internal sealed partial class QueryPlan
         return group;
     }
 
-    private void Fold(PartialGroup group, ShardValues values, List<int> feeds)
+    /// <summary>Folds a run of one series' values (ascending) into the group's partials, window by window.</summary>
+    private void Fold(PartialGroup group, FieldType type, ReadOnlySpan<long> times, ReadOnlySpan<long> bits, ReadOnlySpan<string> texts,
+        List<int> feeds, PartialNeeds[] needs)
     {
-        var times = values.Times;
-        var bits = values.Bits;
-        var strings = values.Type == FieldType.String ? values.Strings : null;
-        var type = values.Type;
+        if (times.IsEmpty) return;
         if (times[0] < group.MinTime) group.MinTime = times[0];
-        long windowStart = long.MaxValue, windowEnd = long.MinValue;
-        FieldPartial[] partials = [];
-        for (int i = 0; i < times.Length; i++)
+        bool strings = type == FieldType.String;
+        for (int i = 0; i < times.Length;)
         {
-            long t = times[i];
-            if (Interval <= 0)
+            // The run of values in the window of times[i].
+            long window = 0;
+            int end = times.Length;
+            if (Interval > 0)
             {
-                if (i == 0) partials = group.At(0);
+                (window, long windowEnd) = WindowBounds(times[i]);
+                end = times[i..].BinarySearch(windowEnd);
+                end = i + (end < 0 ? ~end : end);
             }
-            else if (t < windowStart || t >= windowEnd)
-            {
-                (windowStart, windowEnd) = WindowBounds(t);
-                partials = group.At(windowStart);
-            }
-            long b = strings is null ? bits[i] : 0;
-            string? text = strings?[i];
-            foreach (int c in feeds) partials[c].Add(type, t, b, text);
+            var partials = group.At(window);
+            var t = times[i..end];
+            var b = strings ? default : bits[i..end];
+            var s = strings ? texts[i..end] : default;
+            foreach (int c in feeds) partials[c].AddRange(needs[c], type, t, b, s);
+            i = end;
         }
     }
 

@@ -254,7 +254,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         if (condition is not null) CollectTagConjuncts(condition, tagKeys, fieldTypes, required, anyOf);
         foreach (var shard in shards)
         {
-            foreach (var s in shard.Series(measurement))
+            foreach (var s in CandidateSeries(shard, measurement, required, anyOf))
                 if (MatchesTagConjuncts(s, required, anyOf)) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
         }
 
@@ -404,6 +404,25 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         tag = name.Name;
         value = literal.Value;
         return true;
+    }
+
+    /// <summary>
+    /// The series of a shard that may pass the tag terms: through the index's postings of one <c>tag = 'v'</c> term, or
+    /// of every term of an OR of them; all series when no term narrows them (a term on <c>''</c> matches missing tags).
+    /// </summary>
+    private static IEnumerable<SeriesEntry> CandidateSeries(IShardReader shard, string measurement,
+        List<(string Tag, string Value, bool Equal)> required, List<List<(string Tag, string Value)>> anyOf)
+    {
+        foreach (var (tag, value, equal) in required)
+            if (equal && value.Length != 0) return shard.Series(measurement, tag, value);
+        foreach (var terms in anyOf)
+        {
+            if (!terms.TrueForAll(static t => t.Value.Length != 0)) continue;
+            var union = new List<SeriesEntry>();
+            foreach (var (tag, value) in terms) union.AddRange(shard.Series(measurement, tag, value));
+            return union;
+        }
+        return shard.Series(measurement);
     }
 
     private static bool MatchesTagConjuncts(SeriesEntry series, List<(string Tag, string Value, bool Equal)> required, List<List<(string Tag, string Value)>> anyOf)

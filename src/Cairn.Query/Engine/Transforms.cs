@@ -45,9 +45,10 @@ internal static class Transforms
                     if (ct == pt) continue;
                     object diff = (cv, pv) switch
                     {
-                        (long a, long b) => unchecked(a - b),
-                        (ulong a, ulong b) => unchecked(a - b),
-                        _ => ValueMath.ToDouble(cv) - ValueMath.ToDouble(pv),
+                        // Boxed arm by arm: the switch's natural type would widen the integers to double.
+                        (long a, long b) => (object)unchecked(a - b),
+                        (ulong a, ulong b) => (object)unchecked(a - b),
+                        _ => (object)(ValueMath.ToDouble(cv) - ValueMath.ToDouble(pv)),
                     };
                     if (nonNegative && ValueMath.ToDouble(diff) < 0) continue;
                     output.Add((ct, diff));

@@ -130,7 +130,8 @@ internal static class ValueMath
         switch (name)
         {
             case "abs":
-                return args[0] switch { long l => Math.Abs(l), ulong u => u, _ => Math.Abs(x) };
+                // Boxed arm by arm (the switch's natural type would be double); the most negative integer stays as it is.
+                return args[0] switch { long l => (object)(l < 0 ? unchecked(-l) : l), ulong u => (object)u, _ => (object)Math.Abs(x) };
             case "floor":
                 return args[0] is double ? Math.Floor(x) : args[0];
             case "ceil":

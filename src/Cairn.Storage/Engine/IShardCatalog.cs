@@ -32,6 +32,16 @@ public interface IShardView
     /// sorted, deduplicated, deletes applied; null when there are none. Views without data answer null.
     /// </summary>
     ShardValues? Read(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime) => null;
+
+    /// <summary>
+    /// The values <see cref="Read"/> returns, passed to <paramref name="sink"/> ascending in one or more runs (spans valid
+    /// only during the call); nothing when there are none.
+    /// </summary>
+    void Scan(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime, ShardValueSink sink)
+    {
+        var values = Read(seriesKey, field, minTime, maxTime);
+        if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
+    }
 }
 
 /// <summary>The shards this node holds, by database and retention policy, and the deletes of whole shards.</summary>

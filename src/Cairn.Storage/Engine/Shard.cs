@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Cairn.Storage.Encoding;
 using Cairn.Storage.Index;
 using Cairn.Storage.Shards;
@@ -589,55 +590,155 @@ public sealed class Shard : IShardView, IAsyncDisposable
         return type is null ? null : ShardValues.Merge(type.Value, runs);
     }
 
+    [ThreadStatic]
+    private static ScanScratch? t_scanScratch;
+
+    /// <summary>Decode buffers of <see cref="Scan"/>, one set per thread, grown to the largest block seen.</summary>
+    private sealed class ScanScratch
+    {
+        public long[] Times = new long[ShardFileWriter.DefaultMaxPointsPerBlock];
+        public long[] Bits = new long[ShardFileWriter.DefaultMaxPointsPerBlock];
+        public bool[] Flags = new bool[ShardFileWriter.DefaultMaxPointsPerBlock];
+        public readonly List<string> Strings = [];
+
+        public void Reserve(int count)
+        {
+            if (Times.Length >= count) return;
+            Times = new long[count];
+            Bits = new long[count];
+            Flags = new bool[count];
+        }
+    }
+
+    /// <summary>
+    /// Passes the values <see cref="Read"/> would return to <paramref name="sink"/>, ascending, in one or more runs, without
+    /// building arrays for them when one data file alone holds the field (no cached values, no tombstones): its blocks are
+    /// decoded into per-thread buffers and handed over one by one. The spans are valid only during the call.
+    /// </summary>
+    public void Scan(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime, ShardValueSink sink)
+    {
+        var key = ShardKey.Compose(seriesKey, field);
+        if (_cache.Get(key) is null && _snapshot?.Get(key) is null && TryScanOneFile(key, minTime, maxTime, sink)) return;
+        var values = Read(seriesKey, field, minTime, maxTime);
+        if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
+    }
+
+    private bool TryScanOneFile(byte[] key, long minTime, long maxTime, ShardValueSink sink)
+    {
+        var files = _files;
+        DataFile? holder = null;
+        ShardIndexEntry entry = default;
+        foreach (var f in files)
+        {
+            if (!f.Reader.TryAcquireLease(out var lease)) return false;
+            using (lease)
+            {
+                if (!f.Reader.TryFindKey(key, out var found)) continue;
+                if (holder is not null) return false;
+                (holder, entry) = (f, found);
+            }
+        }
+        if (holder is null) return true;
+        // The entry found above stays valid: the file is immutable, and a new lease means it is still mapped.
+        if (!_tombstones.For(holder.MaxGeneration).IsEmpty || !holder.Reader.TryAcquireLease(out var held)) return false;
+        using (held)
+        {
+            var workspace = t_readWorkspace ??= new EncodingWorkspace();
+            var scratch = t_scanScratch ??= new ScanScratch();
+            foreach (var block in holder.Reader.EnumerateBlocks(entry, minTime, maxTime))
+            {
+                scratch.Reserve(block.Count);
+                var times = scratch.Times.AsSpan(0, block.Count);
+                var bits = scratch.Bits.AsSpan(0, block.Count);
+                int n;
+                switch (entry.FieldType)
+                {
+                    case FieldType.Float: n = holder.Reader.ReadBlock(entry, block.Index, times, MemoryMarshal.Cast<long, double>(bits), workspace); break;
+                    case FieldType.Integer: n = holder.Reader.ReadBlock(entry, block.Index, times, bits, workspace); break;
+                    case FieldType.Unsigned: n = holder.Reader.ReadBlock(entry, block.Index, times, MemoryMarshal.Cast<long, ulong>(bits), workspace); break;
+                    case FieldType.Boolean:
+                        n = holder.Reader.ReadBlock(entry, block.Index, times, scratch.Flags.AsSpan(0, block.Count), workspace);
+                        for (int i = 0; i < n; i++) bits[i] = scratch.Flags[i] ? 1 : 0;
+                        break;
+                    default:
+                        scratch.Strings.Clear();
+                        n = holder.Reader.ReadBlock(entry, block.Index, times, scratch.Strings, workspace);
+                        break;
+                }
+                // Only the first and last blocks of the range can hold values outside it.
+                int lo = 0, hi = n;
+                while (lo < hi && times[lo] < minTime) lo++;
+                while (hi > lo && times[hi - 1] > maxTime) hi--;
+                if (lo == hi) continue;
+                if (entry.FieldType == FieldType.String)
+                    sink(entry.FieldType, times[lo..hi], default, CollectionsMarshal.AsSpan(scratch.Strings)[lo..hi]);
+                else
+                    sink(entry.FieldType, times[lo..hi], bits[lo..hi], default);
+            }
+        }
+        return true;
+    }
+
     private static (long[] Times, long[] Bits, string[] Strings) ReadEntry(ShardFileReader reader, ShardIndexEntry entry, long min, long max, EncodingWorkspace workspace)
     {
-        List<long> times = [], bits = [];
+        if (entry.FieldType == FieldType.String) return ReadStrings(reader, entry, min, max, workspace);
+        // Numbers decode straight into one pair of arrays sized from the index; only the edge blocks can hold points
+        // outside the range, and those are squeezed out in place.
+        int total = 0;
+        foreach (var block in reader.EnumerateBlocks(entry, min, max)) total += block.Count;
+        // Every element is written below before it is read: no need to zero them first.
+        var times = GC.AllocateUninitializedArray<long>(total);
+        var bits = GC.AllocateUninitializedArray<long>(total);
+        bool[]? flags = null;
+        int n = 0;
+        foreach (var block in reader.EnumerateBlocks(entry, min, max))
+        {
+            var t = times.AsSpan(n, block.Count);
+            var v = bits.AsSpan(n, block.Count);
+            int read;
+            switch (entry.FieldType)
+            {
+                case FieldType.Float: read = reader.ReadBlock(entry, block.Index, t, MemoryMarshal.Cast<long, double>(v), workspace); break;
+                case FieldType.Integer: read = reader.ReadBlock(entry, block.Index, t, v, workspace); break;
+                case FieldType.Unsigned: read = reader.ReadBlock(entry, block.Index, t, MemoryMarshal.Cast<long, ulong>(v), workspace); break;
+                default:
+                    if (flags is null || flags.Length < block.Count) flags = new bool[block.Count];
+                    read = reader.ReadBlock(entry, block.Index, t, flags.AsSpan(0, block.Count), workspace);
+                    for (int i = 0; i < read; i++) v[i] = flags[i] ? 1 : 0;
+                    break;
+            }
+            n += read;
+        }
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (times[i] < min || times[i] > max) continue;
+            times[kept] = times[i];
+            bits[kept] = bits[i];
+            kept++;
+        }
+        if (kept != total)
+        {
+            Array.Resize(ref times, kept);
+            Array.Resize(ref bits, kept);
+        }
+        return (times, bits, []);
+    }
+
+    private static (long[] Times, long[] Bits, string[] Strings) ReadStrings(ShardFileReader reader, ShardIndexEntry entry, long min, long max, EncodingWorkspace workspace)
+    {
+        List<long> times = [];
         List<string> strings = [];
         var t = new long[ShardFileWriter.DefaultMaxPointsPerBlock * 2];
+        var v = new List<string>();
         foreach (var block in reader.EnumerateBlocks(entry, min, max))
         {
             if (t.Length < block.Count) t = new long[block.Count];
-            int n;
-            switch (entry.FieldType)
-            {
-                case FieldType.Float:
-                {
-                    var v = new double[block.Count];
-                    n = reader.ReadBlock(entry, block.Index, t, v, workspace);
-                    for (int i = 0; i < n; i++) if (t[i] >= min && t[i] <= max) { times.Add(t[i]); bits.Add(BitConverter.DoubleToInt64Bits(v[i])); }
-                    break;
-                }
-                case FieldType.Integer:
-                {
-                    var v = new long[block.Count];
-                    n = reader.ReadBlock(entry, block.Index, t, v, workspace);
-                    for (int i = 0; i < n; i++) if (t[i] >= min && t[i] <= max) { times.Add(t[i]); bits.Add(v[i]); }
-                    break;
-                }
-                case FieldType.Unsigned:
-                {
-                    var v = new ulong[block.Count];
-                    n = reader.ReadBlock(entry, block.Index, t, v, workspace);
-                    for (int i = 0; i < n; i++) if (t[i] >= min && t[i] <= max) { times.Add(t[i]); bits.Add((long)v[i]); }
-                    break;
-                }
-                case FieldType.Boolean:
-                {
-                    var v = new bool[block.Count];
-                    n = reader.ReadBlock(entry, block.Index, t, v, workspace);
-                    for (int i = 0; i < n; i++) if (t[i] >= min && t[i] <= max) { times.Add(t[i]); bits.Add(v[i] ? 1 : 0); }
-                    break;
-                }
-                default:
-                {
-                    var v = new List<string>(block.Count);
-                    n = reader.ReadBlock(entry, block.Index, t, v, workspace);
-                    for (int i = 0; i < n; i++) if (t[i] >= min && t[i] <= max) { times.Add(t[i]); strings.Add(v[i]); }
-                    break;
-                }
-            }
+            v.Clear();
+            int n = reader.ReadBlock(entry, block.Index, t, v, workspace);
+            for (int i = 0; i < n; i++) if (t[i] >= min && t[i] <= max) { times.Add(t[i]); strings.Add(v[i]); }
         }
-        return ([.. times], [.. bits], [.. strings]);
+        return ([.. times], [], [.. strings]);
     }
 
     private static (long[] Times, long[] Bits, string[] Strings) Filter((long[] Times, long[] Bits, string[] Strings) run, ReadOnlySpan<byte> seriesKey, TombstoneSet set, FieldType type)

@@ -57,3 +57,6 @@ public sealed class ShardValues(FieldType type, long[] times, long[] bits, strin
         return new ShardValues(type, [.. outTimes], [.. outBits], [.. outStrings]);
     }
 }
+
+/// <summary>Receives a run of values of one series field: ascending times with their bits, or their strings for a string field.</summary>
+public delegate void ShardValueSink(FieldType type, ReadOnlySpan<long> times, ReadOnlySpan<long> bits, ReadOnlySpan<string> strings);

@@ -267,4 +267,52 @@ public class ShardTests
         await Assert.That(System.Text.Encoding.UTF8.GetString(tags.Key(0))).IsEqualTo("lo=c");
         await Assert.That(System.Text.Encoding.UTF8.GetString(tags.Value(0))).IsEqualTo("a b,c");
     }
+
+    [Test]
+    public async Task Scan_PassesWhatReadReturns_StreamingBlocksWhenOneFileHoldsTheField()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir);
+        var key = System.Text.Encoding.UTF8.GetBytes("cpu,host=a");
+        var points = Enumerable.Range(0, 3500).Select(i => ((long)i * 10, i * 0.5)).ToArray();
+        await WriteAsync(shard, "cpu,host=a", points);
+        await shard.SnapshotAsync();
+
+        (List<(long, double)> Values, int Runs) Scan(long min, long max)
+        {
+            var values = new List<(long, double)>();
+            int runs = 0;
+            shard.Scan(key, "v"u8, min, max, (type, times, bits, _) =>
+            {
+                runs++;
+                if (type != FieldType.Float) throw new Exception("type " + type);
+                for (int i = 0; i < times.Length; i++) values.Add((times[i], BitConverter.Int64BitsToDouble(bits[i])));
+            });
+            return (values, runs);
+        }
+        (long, double)[] ReadRange(long min, long max)
+        {
+            var values = shard.Read(key, "v"u8, min, max);
+            return values is null ? [] : [.. Enumerable.Range(0, values.Count).Select(i => (values.Times[i], values.Float(i)))];
+        }
+        (long, long)[] ranges = [(long.MinValue, long.MaxValue), (15, 34_985), (9_995, 10_005), (40_000, 50_000), (-10, -1), (20, 20)];
+
+        // One file: the blocks go to the sink one by one (3500 points make several runs), trimmed to the range.
+        foreach (var (min, max) in ranges) Same([.. Scan(min, max).Values], ReadRange(min, max));
+        await Assert.That(Scan(long.MinValue, long.MaxValue).Runs).IsGreaterThan(1);
+
+        // Values in the cache too, one overwriting a file value: the merged answer of Read, in one run.
+        await WriteAsync(shard, "cpu,host=a", (20, 99.0), (40_000, 1.0));
+        foreach (var (min, max) in ranges) Same([.. Scan(min, max).Values], ReadRange(min, max));
+        await Assert.That(Scan(long.MinValue, long.MaxValue).Runs).IsEqualTo(1);
+
+        // Two files, then one file with a tombstone.
+        await shard.SnapshotAsync();
+        foreach (var (min, max) in ranges) Same([.. Scan(min, max).Values], ReadRange(min, max));
+        using (var slots = new SemaphoreSlim(1)) await shard.CompactAsync(slots, forceFull: true);
+        shard.Index.TryGetId(key, out uint id);
+        await shard.DeleteSeriesAsync([id], 100, 200, CancellationToken.None);
+        foreach (var (min, max) in ranges) Same([.. Scan(min, max).Values], ReadRange(min, max));
+        await Assert.That(Scan(long.MinValue, long.MaxValue).Values.Exists(v => v.Item1 == 150)).IsFalse();
+    }
 }
