@@ -14,6 +14,9 @@ internal sealed partial class QueryPlan
     /// </summary>
     public bool ShardsDisjoint { get; init; }
 
+    /// <summary>From this many series on, the partials path folds groups on several cores.</summary>
+    private const int ParallelSeries = 256;
+
     /// <summary>The partial states of one GROUP BY group: per window start, one <see cref="FieldPartial"/> per leaf call.</summary>
     private sealed class PartialGroup(string[] tags, int calls)
     {
@@ -90,33 +93,60 @@ internal sealed partial class QueryPlan
             }
         }
 
-        var groups = new SortedDictionary<string, PartialGroup>(StringComparer.Ordinal);
-        var calls = _leafCalls.Count;
-        var needs = new PartialNeeds[calls];
-        for (int c = 0; c < calls; c++) needs[c] = FieldPartial.Needs(_leafCalls[c].Name);
-        PartialGroup? target = null;
-        SeriesEntry current = null!;
-        List<int> fed = [];
-        FieldType expected = default;
-        // One sink for the whole run: it folds each run of values of the current series and field into its group.
-        ShardValueSink sink = (type, times, bits, texts) =>
-        {
-            if (type != expected) return;
-            target ??= GroupOf(groups, current, calls);
-            Fold(target, type, times, bits, texts, fed, needs);
-        };
+        // The series of each group, groups in key order: a group is folded by one worker, its series in key order.
+        var members = new SortedDictionary<string, (string[] Tags, List<SeriesEntry> Series)>(StringComparer.Ordinal);
         foreach (var (_, entry) in series)
         {
-            current = entry;
-            target = null;
-            foreach (var (name, type, feeds) in fields)
+            var (key, tags) = GroupKey(entry);
+            if (!members.TryGetValue(key, out var group)) members[key] = group = (tags, []);
+            group.Series.Add(entry);
+        }
+        var work = new List<(string[] Tags, List<SeriesEntry> Series)>(members.Values);
+        int calls = _leafCalls.Count;
+        var needs = new PartialNeeds[calls];
+        for (int c = 0; c < calls; c++) needs[c] = FieldPartial.Needs(_leafCalls[c].Name);
+        var folded = new PartialGroup?[work.Count];
+
+        void FoldGroups(int from, int to)
+        {
+            PartialGroup target = null!;
+            List<int> fed = [];
+            FieldType expected = default;
+            // One sink per worker: it folds each run of values of the current field into the current group.
+            ShardValueSink sink = (type, times, bits, texts) =>
             {
-                (fed, expected) = (feeds, type);
-                foreach (var shard in shards) shard.Scan(entry.Key, name, _range.Min, _range.Max, sink);
+                if (type == expected) Fold(target, type, times, bits, texts, fed, needs);
+            };
+            for (int g = from; g < to; g++)
+            {
+                target = new PartialGroup(work[g].Tags, calls);
+                foreach (var entry in work[g].Series)
+                {
+                    foreach (var (name, type, feeds) in fields)
+                    {
+                        (fed, expected) = (feeds, type);
+                        foreach (var shard in shards) shard.Scan(entry.Key, name, _range.Min, _range.Max, sink);
+                    }
+                }
+                if (target.Windows.Count > 0) folded[g] = target;
             }
         }
 
-        var ordered = new List<PartialGroup>(groups.Values);
+        // Groups are independent: many series spread over the cores (as the licence's affinity allows).
+        int workers = Math.Min(Environment.ProcessorCount, work.Count);
+        if (workers > 1 && series.Count >= ParallelSeries)
+        {
+            int chunk = (work.Count + workers * 4 - 1) / (workers * 4);
+            Parallel.For(0, (work.Count + chunk - 1) / chunk, new ParallelOptions { MaxDegreeOfParallelism = workers },
+                i => FoldGroups(i * chunk, Math.Min(work.Count, (i + 1) * chunk)));
+        }
+        else
+        {
+            FoldGroups(0, work.Count);
+        }
+
+        var ordered = new List<PartialGroup>();
+        foreach (var g in folded) if (g is not null) ordered.Add(g);
         if (!Ascending) ordered.Reverse();
         var noTransforms = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
         var callTypes = new FieldType[calls];
@@ -147,7 +177,8 @@ internal sealed partial class QueryPlan
         return true;
     }
 
-    private PartialGroup GroupOf(SortedDictionary<string, PartialGroup> groups, SeriesEntry entry, int calls)
+    /// <summary>The GROUP BY key of a series (its dimension tag values, a missing tag as "") and those values.</summary>
+    private (string Key, string[] Tags) GroupKey(SeriesEntry entry)
     {
         var tagValues = new string[_dimensions.Count];
         var key = new StringBuilder();
@@ -156,9 +187,7 @@ internal sealed partial class QueryPlan
             tagValues[i] = entry.Tag(_dimensions[i]) ?? "";
             key.Append(tagValues[i]).Append('\0');
         }
-        string k = key.ToString();
-        if (!groups.TryGetValue(k, out var group)) groups[k] = group = new PartialGroup(tagValues, calls);
-        return group;
+        return (key.ToString(), tagValues);
     }
 
     /// <summary>Folds a run of one series' values (ascending) into the group's partials, window by window.</summary>
