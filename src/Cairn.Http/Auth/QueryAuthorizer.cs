@@ -58,7 +58,7 @@ public static class QueryAuthorizer
 
     private static Required Write(string database) => new(false, database, UserPrivilege.Write);
 
-    // influxql's RequiredPrivileges, statement by statement.
+    // influxql's RequiredPrivileges (ast.go), statement by statement.
     private static void RequiredPrivileges(Statement statement, List<Required> into)
     {
         switch (statement)
@@ -72,25 +72,39 @@ public static class QueryAuthorizer
             case ShowTagKeysStatement s: into.Add(Read(s.Database)); break;
             case ShowTagValuesStatement s: into.Add(Read(s.Database)); break;
             case ShowFieldKeysStatement s: into.Add(Read(s.Database)); break;
-            case ShowCardinalityStatement s: into.Add(Read(s.Database)); break;
-            case ShowTagValuesCardinalityStatement s: into.Add(Read(s.Database)); break;
+            // Estimated series and measurement counts read the database; exact counts and the tag key, tag value
+            // and field key counts read their FROM sources, and need nothing without FROM.
+            case ShowCardinalityStatement { Kind: CardinalityKind.Series or CardinalityKind.Measurement, Exact: false } s: into.Add(Read(s.Database)); break;
+            case ShowCardinalityStatement s: Sources(s.Sources, into); break;
+            case ShowTagValuesCardinalityStatement s: Sources(s.Sources, into); break;
             case ShowContinuousQueriesStatement: into.Add(Read("")); break;
             case ShowQueriesStatement: into.Add(Read("")); break;
-            case CreateContinuousQueryStatement s: into.Add(Write(s.Database)); break;
+            case CreateContinuousQueryStatement s:
+                into.Add(Read(s.Database));
+                // Writing into another database needs WRITE there.
+                if (s.Source.Target is { Measurement.Database.Length: > 0 } target) into.Add(Write(target.Measurement.Database));
+                break;
             case DropContinuousQueryStatement s: into.Add(Write(s.Database)); break;
+            case DropRetentionPolicyStatement s: into.Add(Write(s.Database)); break;
             case DropSeriesStatement: into.Add(Write("")); break;
             case DeleteSeriesStatement: into.Add(Write("")); break;
-            default: into.Add(Admin); break; // users, grants, databases, policies, shards, subscriptions, stats, KILL, DROP MEASUREMENT
+            default: into.Add(Admin); break; // users, grants, databases, other policy statements, shards, subscriptions, stats, diagnostics, KILL, DROP MEASUREMENT
+        }
+    }
+
+    private static void Sources(IReadOnlyList<Source>? sources, List<Required> into)
+    {
+        if (sources is null) return;
+        foreach (var source in sources)
+        {
+            if (source is Measurement m) into.Add(Read(m.Database));
+            else if (source is SubQuery q) Select(q.Statement, into);
         }
     }
 
     private static void Select(SelectStatement s, List<Required> into)
     {
-        foreach (var source in s.Sources)
-        {
-            if (source is Measurement m) into.Add(Read(m.Database));
-            else if (source is SubQuery q) Select(q.Statement, into);
-        }
+        Sources(s.Sources, into);
         if (s.Target is { } target) into.Add(Write(target.Measurement.Database));
     }
 }
