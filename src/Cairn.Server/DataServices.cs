@@ -5,6 +5,7 @@ using Cairn.Http.Statements;
 using Cairn.Http.Write;
 using Cairn.Meta.Auth;
 using Cairn.Meta.Store;
+using Cairn.Query.Engine;
 using Cairn.Query.Execution;
 using Cairn.Services;
 using Cairn.Storage.Engine;
@@ -37,6 +38,10 @@ internal sealed class DataServices : IAsyncDisposable
         var executor = new StatementExecutor(meta, store, TimeProvider.System, config.Meta.RetentionAutocreate)
         {
             Passwords = passwords,
+            SelectLimits = new SelectLimits(
+                (int)Math.Clamp(limits.MaxSelectSeries, 0, int.MaxValue),
+                (int)Math.Clamp(limits.MaxSelectPoint, 0, int.MaxValue),
+                (int)Math.Clamp(limits.MaxSelectBuckets, 0, int.MaxValue)),
             Queries = new QueryRegistry
             {
                 MaxConcurrentQueries = (int)Math.Clamp(limits.MaxConcurrentQueries, 0, int.MaxValue),

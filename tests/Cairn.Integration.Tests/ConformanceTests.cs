@@ -127,6 +127,89 @@ public partial class ConformanceTests
     }
 
     /// <summary>
+    /// Corpus cases skipped because InfluxDB's Go test runs them on a server started with a non-default setting or
+    /// on a new one: (corpus test, query name, why skipped). <see cref="SettingDependentCases_PassOnTheirOwnNodes"/>
+    /// runs their tests whole on such nodes.
+    /// </summary>
+    internal static readonly (string Test, string Name)[] SettingDependentCases =
+    [
+        ("TestServer_Query_DefaultDBAndRP", "show shards works"),
+        ("TestServer_Query_MaxSelectSeriesN", "exceeded max series"),
+        ("TestServer_Query_ImplicitFill", "fill with implicit start"),
+        ("TestServer_Query_ImplicitFill", "fill with implicit start - max select buckets"),
+        ("suite:drop_series_from_regex", "Drop series with WHERE field should error"),
+    ];
+
+    /// <summary>Queries of the tests in <see cref="SettingDependentCases"/>, the skipped ones included.</summary>
+    private const int ExpectedSettingDependentQueries = 16;
+
+    /// <summary>
+    /// The cases InfluxDB runs on a configured or fresh server. One new node has <c>max-select-series = 3</c> (Go:
+    /// <c>c.Coordinator.MaxSelectSeriesN = 3</c>) and <c>max-select-buckets = 5</c> (<c>MaxSelectBucketsN = 5</c>),
+    /// given as CAIRN_CLUSTER_* variables; it runs <c>TestServer_Query_DefaultDBAndRP</c> first, so its
+    /// <c>SHOW SHARDS</c> sees shard 1, then the two limit tests (neither reaches the other limit). A second new node
+    /// runs <c>suite:drop_series_from_regex</c>, whose error names shard 1.
+    /// </summary>
+    [Test]
+    public async Task SettingDependentCases_PassOnTheirOwnNodes()
+    {
+        var corpus = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(ConformanceDir, "server_cases.json")))!.AsArray();
+        var runPy = Path.Combine(ConformanceDir, "run.py");
+        var limitsTests = new[] { "TestServer_Query_DefaultDBAndRP", "TestServer_Query_MaxSelectSeriesN", "TestServer_Query_ImplicitFill" };
+        var (limitsCases, limitsCount) = Unskip(corpus, limitsTests);
+        var (dropCases, dropCount) = Unskip(corpus, ["suite:drop_series_from_regex"]);
+        await Assert.That(limitsCount + dropCount).IsEqualTo(ExpectedSettingDependentQueries)
+            .Because("the corpus tests with setting-dependent cases changed: update the count and docs/conformance.md");
+
+        await using var limitsSandbox = new Sandbox();
+        await using var freshSandbox = new Sandbox();
+        var limits = Sandbox.LoopbackEnvironment();
+        limits["CAIRN_CLUSTER_MAX_SELECT_SERIES"] = "3";
+        limits["CAIRN_CLUSTER_MAX_SELECT_BUCKETS"] = "5";
+        var limitsNode = limitsSandbox.Run([], limits);
+        var freshNode = freshSandbox.Run([], Sandbox.LoopbackEnvironment());
+        var limitsReady = await limitsNode.WaitForReadyAsync();
+        var freshReady = await freshNode.WaitForReadyAsync();
+        var runs = await Task.WhenAll(
+            RunCorpusAsync(runPy, limitsSandbox.WriteFile("cases.json", limitsCases.ToJsonString()), limitsReady["http"], limitsSandbox.PathOf("fails.json")),
+            RunCorpusAsync(runPy, freshSandbox.WriteFile("cases.json", dropCases.ToJsonString()), freshReady["http"], freshSandbox.PathOf("fails.json")));
+        foreach (var (run, expected, node) in new[] { (runs[0], limitsCount, "limits node"), (runs[1], dropCount, "fresh node") })
+        {
+            await Assert.That(run.Failed).IsEqualTo(0).Because($"{node}: run.py failures:\n{run.Fails}\n{run.Output}");
+            await Assert.That(run.Passed).IsEqualTo(expected).Because($"{node}: {run.Output}");
+        }
+    }
+
+    /// <summary>
+    /// The named tests in the given order with the <see cref="SettingDependentCases"/> unskipped; fails when one of
+    /// those is missing or no longer skipped in the corpus (the other runs would then count it).
+    /// </summary>
+    private static (JsonArray Cases, int Count) Unskip(JsonArray corpus, string[] tests)
+    {
+        var cases = new JsonArray();
+        int count = 0;
+        foreach (var name in tests)
+        {
+            var test = corpus.Select(n => n!.AsObject()).Single(t => (string)t["test"]! == name).DeepClone().AsObject();
+            foreach (var q in test["queries"]!.AsArray())
+            {
+                var query = q!.AsObject();
+                bool skipped = query["skip"] is JsonValue skip && (bool)skip;
+                if (Array.IndexOf(SettingDependentCases, (name, (string?)query["name"] ?? "")) >= 0)
+                {
+                    if (!skipped) throw new InvalidOperationException($"({name}, {query["name"]}) is no longer skipped in the corpus");
+                    query.Remove("skip");
+                    query.Remove("skip_reason");
+                }
+                else if (skipped) continue;
+                count++;
+            }
+            cases.Add(test);
+        }
+        return (cases, count);
+    }
+
+    /// <summary>
     /// Copies the tests <paramref name="include"/> selects, marks every query that is not a schema
     /// statement (or is excluded) as skipped and drops tests left with no query to run. Returns the
     /// cases, how many queries run, and which exclusions matched.

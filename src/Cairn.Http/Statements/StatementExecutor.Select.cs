@@ -10,11 +10,14 @@ namespace Cairn.Http.Statements;
 
 public sealed partial class StatementExecutor
 {
+    /// <summary><c>[cluster] max-select-series</c>, <c>max-select-point</c> and <c>max-select-buckets</c>.</summary>
+    public SelectLimits SelectLimits { get; init; } = SelectLimits.None;
+
     /// <summary>Runs a SELECT through the query engine over this node's shards; SELECT … INTO writes its rows back.</summary>
     private async ValueTask<string?> SelectAsync(SelectStatement statement, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken)
     {
         var state = _meta.Current;
-        var context = new SelectContext(Resolve, Now());
+        var context = new SelectContext(Resolve, Now()) { Limits = SelectLimits };
         if (statement.Target is not { } target) return SelectEngine.Execute(statement, context, result);
 
         var series = SelectEngine.ExecuteForInto(statement, context, out string? error);

@@ -108,7 +108,8 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         _columns = ColumnNames(timeName);
 
         if (Interval > 0 && _range.MaxSet is null) _range = _range with { MaxSet = now };
-        return true;
+        error = (TopLevel ? SelectTypes.Validate(_fields, fieldTypes, tagKeys) : null) ?? CheckBuckets();
+        return error is null;
     }
 
     private void ExpandWildcard(WildcardType type, Regex? regex, SortedDictionary<string, FieldType> fieldTypes, SortedSet<string> tagKeys)
@@ -252,20 +253,23 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var required = new List<(string Tag, string Value, bool Equal)>();
         var anyOf = new List<List<(string Tag, string Value)>>();
         if (condition is not null) CollectTagConjuncts(condition, tagKeys, fieldTypes, required, anyOf);
+        var matched = new List<SeriesEntry>();
         foreach (var shard in shards)
         {
+            matched.Clear();
             foreach (var s in CandidateSeries(shard, measurement, required, anyOf))
-                if (MatchesTagConjuncts(s, required, anyOf)) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
+                if (MatchesTagConjuncts(s, required, anyOf)) matched.Add(s);
+            if (shard is not SubqueryShard && CheckSeries(matched) is { } tooMany) return tooMany;
+            foreach (var s in matched) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
         }
 
-        long readMin = _range.Min, readMax = _range.Max;
-        if (Interval > 0 && compiler.ExtraIntervals > 0 && _range.MinSet is { } min)
-            readMin = Math.Max(QueryTimeRange.MinTime, min - compiler.ExtraIntervals * Interval);
+        long readMin = ReadStart(), readMax = _range.Max;
 
         var groups = new SortedDictionary<string, (string[] Tags, List<RowRef> Rows)>(StringComparer.Ordinal);
         foreach (var (_, entry) in series)
         {
             var rows = LoadRows(entry, shards, slotNames, readMin, readMax, slots);
+            if (CountPoints(rows.Count) is { } tooMany) return tooMany;
             if (rows.Count == 0) continue;
             var tagValues = new string[_dimensions.Count];
             var key = new StringBuilder();

@@ -19,6 +19,16 @@ public sealed class SelectContext(ShardResolver resolve, long now)
 
     /// <summary>now() in Unix nanoseconds.</summary>
     public long Now { get; } = now;
+
+    /// <summary>The <c>[cluster]</c> limits on the statement.</summary>
+    public SelectLimits Limits { get; init; } = SelectLimits.None;
+
+    private long _pointsRead;
+
+    /// <summary>Points read from storage so far by the statement (its subqueries included).</summary>
+    public long PointsRead => Interlocked.Read(ref _pointsRead);
+
+    internal long AddPointsRead(long points) => Interlocked.Add(ref _pointsRead, points);
 }
 
 /// <summary>
@@ -98,7 +108,12 @@ public static partial class SelectEngine
         // Shards of one retention policy never share a point; the sources of several may.
         var policies = new HashSet<(string?, string?)>();
         foreach (var source in stmt.Sources) policies.Add(source is Measurement m ? (m.Database, m.RetentionPolicy) : (null, "\0subquery"));
-        var plan = new QueryPlan(stmt, compiler, condition, range, context.Now) { ShardsDisjoint = policies.Count == 1 };
+        var plan = new QueryPlan(stmt, compiler, condition, range, context.Now)
+        {
+            Context = context,
+            TopLevel = parentRange is null,
+            ShardsDisjoint = policies.Count == 1,
+        };
         if (!plan.TryPrepare(measurements, out error)) return error;
         var names = new List<string>(measurements.Keys);
         if (!stmt.TimeAscending) names.Reverse();

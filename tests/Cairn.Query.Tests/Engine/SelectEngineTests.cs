@@ -78,16 +78,19 @@ public class SelectEngineTests
         return shard;
     }
 
-    private static string Run(string query, MemoryShard shard, long now = T0 + 3600 * Second)
+    private static string Run(string query, MemoryShard shard, long now = T0 + 3600 * Second, SelectLimits? limits = null) =>
+        Run(query, [shard], now, limits);
+
+    private static string Run(string query, IReadOnlyList<IShardReader> shardList, long now = T0 + 3600 * Second, SelectLimits? limits = null)
     {
         var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
         var result = new QueryResult(0);
         var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
         {
-            shards = [shard];
+            shards = shardList;
             error = null;
             return true;
-        }, now);
+        }, now) { Limits = limits ?? SelectLimits.None };
         string? failure = SelectEngine.Execute(stmt, context, result);
         if (failure is not null) result.Error = failure;
         return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
@@ -186,5 +189,128 @@ public class SelectEngineTests
         var (body, points) = IntoPoints.Encode([series], "out", new HashSet<string> { "host" });
         await Assert.That(points).IsEqualTo(1);
         await Assert.That(Encoding.UTF8.GetString(body)).IsEqualTo("out,host=a,region=west mean=1.5 946684800000000000\n");
+    }
+
+    private static MemoryShard FourHosts()
+    {
+        var shard = new MemoryShard();
+        foreach (var host in new[] { "a", "b", "c", "d" })
+            shard.Add("cpu,host=" + host, "value", T0, 1.0).Add("cpu,host=" + host, "value", T0 + Second, 2.0);
+        return shard;
+    }
+
+    private static string Error(string text) => "{\"results\":[{\"statement_id\":0,\"error\":\"" + text + "\"}]}";
+
+    [Test]
+    public async Task Execute_MoreSeriesThanMaxSelectSeries_FailsAtTheFirstSeriesOver()
+    {
+        // One tag set of four series: the engine stops at the fourth (InfluxDB's TestServer_Query_MaxSelectSeriesN).
+        await Assert.That(Run("SELECT count(value) FROM cpu", FourHosts(), limits: new SelectLimits(MaxSeries: 3)))
+            .IsEqualTo(Error("max-select-series limit exceeded: (4/3)"));
+        await Assert.That(Run("SELECT count(value) FROM cpu", FourHosts(), limits: new SelectLimits(MaxSeries: 4)))
+            .IsEqualTo(Run("SELECT count(value) FROM cpu", FourHosts()));
+    }
+
+    [Test]
+    public async Task Execute_MaxSelectSeriesWithTagSets_FailsWithTheShardCount()
+    {
+        await Assert.That(Run("SELECT count(value) FROM cpu GROUP BY host", FourHosts(), limits: new SelectLimits(MaxSeries: 2)))
+            .IsEqualTo(Error("max-select-series limit exceeded: (4/2)"));
+        // Series rule out by a tag condition do not count.
+        await Assert.That(Run("SELECT count(value) FROM cpu WHERE host = 'a' OR host = 'b'", FourHosts(), limits: new SelectLimits(MaxSeries: 2)))
+            .Contains("[\"1970-01-01T00:00:00Z\",4]");
+    }
+
+    [Test]
+    public async Task Execute_MaxSelectSeries_CountsPerShard()
+    {
+        var first = new MemoryShard().Add("cpu,host=a", "value", T0, 1.0).Add("cpu,host=b", "value", T0, 1.0);
+        var second = new MemoryShard().Add("cpu,host=c", "value", T0, 1.0).Add("cpu,host=d", "value", T0, 1.0);
+        await Assert.That(Run("SELECT count(value) FROM cpu", [first, second], limits: new SelectLimits(MaxSeries: 2)))
+            .Contains("[\"1970-01-01T00:00:00Z\",4]");
+    }
+
+    [Test]
+    public async Task Execute_MorePointsThanMaxSelectPoint_FailsWithInfluxDbSpelling()
+    {
+        await Assert.That(Run("SELECT value FROM cpu", FourHosts(), limits: new SelectLimits(MaxPoints: 3)))
+            .IsEqualTo(Error("max-select-point limit exceeed: (4/3)"));
+        await Assert.That(Run("SELECT value FROM cpu", FourHosts(), limits: new SelectLimits(MaxPoints: 8)))
+            .IsEqualTo(Run("SELECT value FROM cpu", FourHosts()));
+        // Points the condition drops are not counted.
+        await Assert.That(Run("SELECT value FROM cpu WHERE value > 1", FourHosts(), limits: new SelectLimits(MaxPoints: 4)))
+            .DoesNotContain("error");
+    }
+
+    [Test]
+    public async Task Execute_MoreBucketsThanMaxSelectBuckets_Fails()
+    {
+        // InfluxDB's TestStatementExecutor_MaxSelectBucketsN.
+        const string query = "SELECT count(value) FROM cpu WHERE time >= '2000-01-01T00:00:05Z' AND time < '2000-01-01T00:00:35Z' GROUP BY time(10s)";
+        await Assert.That(Run(query, Cpu(), limits: new SelectLimits(MaxBuckets: 3))).IsEqualTo(Error("max-select-buckets limit exceeded: (4/3)"));
+        await Assert.That(Run(query, Cpu(), limits: new SelectLimits(MaxBuckets: 4))).IsEqualTo(Run(query, Cpu()));
+        // Raw queries make no buckets.
+        await Assert.That(Run("SELECT value FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T01:00:00Z'", Cpu(),
+            limits: new SelectLimits(MaxBuckets: 1))).DoesNotContain("error");
+    }
+
+    [Test]
+    public async Task Execute_MaxSelectBucketsWithoutLowerBound_ReadsTheLastBucketsOnly()
+    {
+        // InfluxDB's TestServer_Query_ImplicitFill: points at 11:30, 12:00 and 16:30.
+        const long Hour = 3600 * Second;
+        long day = 1262304000L * Second; // 2010-01-01T00:00:00Z
+        var shard = new MemoryShard().Add("fills", "val", day + 11 * Hour + 30 * 60 * Second, 1L)
+            .Add("fills", "val", day + 12 * Hour, 3L).Add("fills", "val", day + 16 * Hour + 30 * 60 * Second, 5L);
+        var five = new SelectLimits(MaxBuckets: 5);
+        await Assert.That(Run("select mean(val) from fills where time < '2010-01-01T18:00:00Z' group by time(1h)", shard, limits: five)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"fills\",\"columns\":[\"time\",\"mean\"],\"values\":[[\"2010-01-01T16:00:00Z\",5],[\"2010-01-01T17:00:00Z\",null]]}]}]}");
+        await Assert.That(Run("select mean(val) from fills where time < '2010-01-01T17:00:00Z' group by time(1h)", shard, limits: five)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"fills\",\"columns\":[\"time\",\"mean\"],\"values\":[[\"2010-01-01T12:00:00Z\",3],[\"2010-01-01T13:00:00Z\",null],[\"2010-01-01T14:00:00Z\",null],[\"2010-01-01T15:00:00Z\",null],[\"2010-01-01T16:00:00Z\",5]]}]}]}");
+    }
+
+    private static MemoryShard Typed() => new MemoryShard()
+        .Add("m,host=a", "f", T0, 1.5).Add("m,host=a", "i", T0, 2L).Add("m,host=a", "s", T0, "x").Add("m,host=a", "b", T0, true);
+
+    [Test]
+    [Arguments("SELECT f + s FROM m", "type error: f::float + s::string: incompatible types: float and string")]
+    [Arguments("SELECT f + b FROM m", "type error: f::float + b::boolean: incompatible types: float and boolean")]
+    [Arguments("SELECT s + s FROM m", "type error: s::string + s::string: incompatible types: string and string")]
+    [Arguments("SELECT f & f FROM m", "type error: f::float & f::float: incompatible types: float and float")]
+    [Arguments("SELECT f + host FROM m", "type error: f::float + host::tag: incompatible types: float and tag")]
+    [Arguments("SELECT b + 1 FROM m", "type error: b::boolean + 1: incompatible types: boolean and integer")]
+    [Arguments("SELECT first(s) * 2 FROM m", "type error: first(s::string) * 2: incompatible types: string and integer")]
+    [Arguments("SELECT f::integer + s FROM m", "type error: f::integer + s::string: incompatible types: integer and string")]
+    [Arguments("SELECT (f + s) * 2 FROM m", "type error: f::float + s::string: incompatible types: float and string")]
+    [Arguments("SELECT s - 'a' FROM m", "type error: s::string - 'a': incompatible types: string and string")]
+    [Arguments("SELECT f, s + 1 FROM m", "type error: s::string + 1: incompatible types: string and integer")]
+    [Arguments("SELECT f % b FROM m", "type error: f::float % b::boolean: incompatible types: float and boolean")]
+    public async Task Execute_IncompatibleOperandTypes_FailsWithInfluxDbTypeError(string query, string error)
+    {
+        // Texts from InfluxDB 1.6.7 (query/select.go validateTypes, influxql's TypeValuerEval).
+        await Assert.That(Run(query, Typed())).IsEqualTo(Error(error.Replace("&", "\\u0026")));
+    }
+
+    [Test]
+    [Arguments("SELECT i & i FROM m")]
+    [Arguments("SELECT count(s) + 1 FROM m")]
+    [Arguments("SELECT f + nothing FROM m")]
+    [Arguments("SELECT sin(s) FROM m")]
+    [Arguments("SELECT abs(b) FROM m")]
+    [Arguments("SELECT f * i FROM m")]
+    [Arguments("SELECT * FROM m WHERE f + s > 1")]
+    public async Task Execute_CompatibleOrUnknownOperandTypes_RunsWithoutTypeError(string query)
+    {
+        await Assert.That(Run(query, Typed())).DoesNotContain("type error");
+    }
+
+    [Test]
+    public async Task Execute_UnsignedAndIntegerFields_NeedACast()
+    {
+        var shard = new MemoryShard().Add("m", "i", T0, 2L).Add("m", "i2", T0, 3L);
+        // Through the literal rule: an unsigned literal with an integer field.
+        await Assert.That(Run("SELECT i + 18446744073709551615 FROM m", shard))
+            .IsEqualTo(Error("type error: i::integer + 18446744073709551615: cannot use + with an integer and unsigned literal"));
+        await Assert.That(Run("SELECT i + i2 FROM m", shard)).DoesNotContain("error");
     }
 }
