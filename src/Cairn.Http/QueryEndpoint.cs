@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Cairn.Http.Auth;
 using Cairn.Http.Statements;
 using Cairn.Meta.Store;
@@ -14,7 +15,7 @@ namespace Cairn.Http;
 /// <summary>
 /// <c>GET|POST /query</c> as InfluxDB 1.x's httpd handler serves it: <c>q</c> from the query string or a
 /// form body (urlencoded or multipart, a field or a file), <c>db</c>, <c>rp</c>, <c>params</c>, <c>epoch</c>,
-/// <c>pretty</c>, <c>chunked</c>; one result per statement under its statement_id. A GET runs writes too,
+/// <c>pretty</c>, <c>chunked</c> and <c>chunk_size</c>; one result per statement under its statement_id. A GET runs writes too,
 /// with InfluxDB's read-only warning in the result's messages.
 /// </summary>
 /// <remarks>
@@ -102,9 +103,14 @@ public sealed class QueryEndpoint
             }
         }
 
-        var options = new ExecutionOptions(database, FormValue(request, form, "rp"), ReadOnly: HttpMethods.IsGet(request.Method), User: user);
-        var format = new ResultFormat(pretty, ResultFormat.EpochDivisorOf(FormValue(request, form, "epoch").Trim()));
         bool chunked = FormValue(request, form, "chunked") == "true";
+        int chunkSize = ExecutionOptions.DefaultChunkSize;
+        if (chunked && long.TryParse(FormValue(request, form, "chunk_size"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long requested)
+            && requested > 0)
+            chunkSize = (int)Math.Min(requested, int.MaxValue);
+        var options = new ExecutionOptions(database, FormValue(request, form, "rp"), ReadOnly: HttpMethods.IsGet(request.Method), User: user,
+            ChunkSize: chunkSize);
+        var format = new ResultFormat(pretty, ResultFormat.EpochDivisorOf(FormValue(request, form, "epoch").Trim()));
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;

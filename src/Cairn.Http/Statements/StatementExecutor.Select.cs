@@ -55,4 +55,33 @@ public sealed partial class StatementExecutor
             return true;
         }
     }
+
+    /// <summary>
+    /// A SELECT's series as InfluxDB's emitter hands them out: one result per run of at most
+    /// <paramref name="chunkSize"/> rows of one series. A series cut short is <c>partial</c>, and so is every result
+    /// but the statement's last.
+    /// </summary>
+    internal static IEnumerable<QueryResult> Chunks(QueryResult result, int chunkSize)
+    {
+        if (chunkSize <= 0) chunkSize = ExecutionOptions.DefaultChunkSize;
+        var chunks = new List<QueryResult>();
+        foreach (var series in result.Series)
+        {
+            int start = 0;
+            do
+            {
+                int count = Math.Min(chunkSize, series.Values.Count - start);
+                var part = new ResultSeries(series.Name, series.Columns, series.Tags) { Partial = start + count < series.Values.Count };
+                part.Values.AddRange(series.Values.GetRange(start, count));
+                var chunk = new QueryResult(result.StatementId) { Partial = true };
+                chunk.Series.Add(part);
+                chunks.Add(chunk);
+                start += count;
+            }
+            while (start < series.Values.Count);
+        }
+        chunks[0].Messages.AddRange(result.Messages);
+        chunks[^1].Partial = false;
+        return chunks;
+    }
 }

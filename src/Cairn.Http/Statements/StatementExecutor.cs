@@ -53,6 +53,11 @@ public sealed partial class StatementExecutor
         {
             cancellationToken.ThrowIfCancellationRequested();
             var result = await ExecuteStatementAsync(statements[i], i, options, cancellationToken).ConfigureAwait(false);
+            if (statements[i] is SelectStatement && result.Error is null && result.Series.Count > 0)
+            {
+                foreach (var chunk in Chunks(result, options.ChunkSize)) yield return chunk;
+                continue;
+            }
             yield return result;
             if (result.Error is null) continue;
             for (int j = i + 1; j < statements.Count; j++) yield return QueryResult.Failed(j, NotExecuted);
