@@ -37,7 +37,7 @@ public sealed class QueryRegistry
                 error = string.Create(CultureInfo.InvariantCulture, $"max-concurrent-queries limit exceeded({_running.Count}, {MaxConcurrentQueries})");
                 return null;
             }
-            var query = new RunningQuery(this, _nextId++, text, database, _time.GetUtcNow(), requestAborted, QueryTimeout, LogQueriesAfter);
+            var query = new RunningQuery(this, _nextId++, text, database, _time.GetUtcNow(), requestAborted, QueryTimeout, LogQueriesAfter, _time);
             _running[query.Id] = query;
             error = null;
             return query;
@@ -65,10 +65,12 @@ public sealed class QueryRegistry
     internal void Detach(RunningQuery query)
     {
         lock (_lock) _running.Remove(query.Id);
-        var elapsed = _time.GetUtcNow() - query.Started;
-        if (query.LogAfter > TimeSpan.Zero && elapsed >= query.LogAfter)
-            Log.Warn("Detected slow query: {0} (qid: {1}, database: {2}, threshold: {3})", query.Text, query.Id, query.Database, query.LogAfter);
     }
+
+    /// <summary>InfluxDB's TaskManager warns once, while the query still runs, when <c>log-queries-after</c> passes.</summary>
+    internal static void LogSlow(RunningQuery query) =>
+        Log.Warn("Detected slow query: {0} (qid: {1}, database: {2}, threshold: {3})", query.Text, query.Id, query.Database,
+            Parsing.GoFormat.DurationString(query.LogAfter.Ticks * 100));
 
     /// <summary>Go's rounding of a running query's duration for SHOW QUERIES, then <c>Duration.String()</c>.</summary>
     public static string FormatDuration(TimeSpan duration)
@@ -89,8 +91,11 @@ public sealed class RunningQuery : IDisposable
     private int _killed;
     private int _detached;
 
+    private readonly ITimer? _slowTimer;
+    private int _loggedSlow;
+
     internal RunningQuery(QueryRegistry registry, ulong id, string text, string database, DateTimeOffset started,
-        CancellationToken requestAborted, TimeSpan timeout, TimeSpan logAfter)
+        CancellationToken requestAborted, TimeSpan timeout, TimeSpan logAfter, TimeProvider time)
     {
         _registry = registry;
         Id = id;
@@ -101,6 +106,17 @@ public sealed class RunningQuery : IDisposable
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         if (timeout > TimeSpan.Zero) _cancel.CancelAfter(timeout);
         Timeout = timeout;
+        if (logAfter > TimeSpan.Zero)
+            _slowTimer = time.CreateTimer(static state => ((RunningQuery)state!).OnSlow(), this, logAfter, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>True once the slow-query warning was logged (the query ran past <c>log-queries-after</c>).</summary>
+    public bool LoggedSlow => Volatile.Read(ref _loggedSlow) != 0;
+
+    private void OnSlow()
+    {
+        if (Volatile.Read(ref _detached) != 0 || Interlocked.Exchange(ref _loggedSlow, 1) != 0) return;
+        QueryRegistry.LogSlow(this);
     }
 
     public ulong Id { get; }
@@ -127,6 +143,7 @@ public sealed class RunningQuery : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _detached, 1) != 0) return;
+        _slowTimer?.Dispose();
         _registry.Detach(this);
         _cancel.Dispose();
     }

@@ -28,6 +28,20 @@ public class QueryManagementTests
     }
 
     [Test]
+    public async Task Registry_LogQueriesAfter_WarnsWhileTheQueryRuns_OnlyOnce()
+    {
+        var registry = new QueryRegistry { LogQueriesAfter = TimeSpan.FromMilliseconds(30) };
+        using var slow = registry.Attach("SELECT * FROM slow", "db0", CancellationToken.None, out _);
+        using var quick = registry.Attach("SELECT 1", "db0", CancellationToken.None, out _);
+        quick!.Dispose();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!slow!.LoggedSlow && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await Assert.That(slow.LoggedSlow).IsTrue().Because("InfluxDB logs a slow query when the threshold passes, before it ends");
+        await Assert.That(quick.LoggedSlow).IsFalse();
+        await Assert.That(registry.Snapshot().Count).IsEqualTo(1);
+    }
+
+    [Test]
     public async Task Registry_MaxConcurrentQueries_RefusesWithInfluxText_TimeoutCancels()
     {
         var registry = new QueryRegistry { MaxConcurrentQueries = 1, QueryTimeout = TimeSpan.FromMilliseconds(50) };
