@@ -1,4 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
+using Cairn.Meta.Store;
 using Cairn.Http.Write;
 using Cairn.Query.Ast;
 using Cairn.Query.Engine;
@@ -16,8 +16,7 @@ public sealed partial class StatementExecutor
     /// <summary>Runs a SELECT through the query engine over this node's shards; SELECT … INTO writes its rows back.</summary>
     private async ValueTask<string?> SelectAsync(SelectStatement statement, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken)
     {
-        var state = _meta.Current;
-        var context = new SelectContext(Resolve, Now()) { Limits = SelectLimits };
+        var context = new SelectContext(Resolver(_meta.Current, options), Now()) { Limits = SelectLimits };
         if (statement.Target is not { } target) return SelectEngine.Execute(statement, context, result);
 
         var series = SelectEngine.ExecuteForInto(statement, context, out string? error);
@@ -43,8 +42,31 @@ public sealed partial class StatementExecutor
         written.Values.Add([new ResultTime(0), (long)points]);
         result.Series.Add(written);
         return null;
+    }
 
-        bool Resolve(string database, string retentionPolicy, out IReadOnlyList<IShardReader> shards, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// EXPLAIN and EXPLAIN ANALYZE of a SELECT: its measurement sources qualified with the database and retention
+    /// policy they resolve to (as InfluxDB's plan prints them), then planned (and for ANALYZE run) by the engine.
+    /// </summary>
+    private string? Explain(ExplainStatement explain, ExecutionOptions options, QueryResult result)
+    {
+        var state = _meta.Current;
+        var statement = explain.Statement;
+        var sources = new List<Source>(statement.Sources.Count);
+        foreach (var source in statement.Sources)
+        {
+            if (source is Measurement m && TryDatabase(state, m.Database, options, out var db, out _) && TryPolicy(db, m.RetentionPolicy, options, out string rp, out _))
+                sources.Add(m with { Database = db.Name, RetentionPolicy = rp });
+            else
+                sources.Add(source);
+        }
+        var context = new SelectContext(Resolver(state, options), Now()) { Limits = SelectLimits };
+        return SelectEngine.Explain(statement with { Sources = NodeList.Create<Source>([.. sources]) }, context, explain.Analyze, result);
+    }
+
+    /// <summary>The shards of a FROM source: its database (or the db parameter) and policy (or rp, or the default).</summary>
+    private ShardResolver Resolver(MetaState state, ExecutionOptions options) =>
+        (string database, string retentionPolicy, out IReadOnlyList<IShardReader> shards, out string? error) =>
         {
             shards = [];
             if (!TryDatabase(state, database, options, out var db, out error)) return false;
@@ -53,8 +75,7 @@ public sealed partial class StatementExecutor
             foreach (var shard in _shards.Shards(db.Name, rp)) list.Add(new ShardViewReader(shard));
             shards = list;
             return true;
-        }
-    }
+        };
 
     /// <summary>
     /// A SELECT's series as InfluxDB's emitter hands them out: one result per run of at most

@@ -37,6 +37,12 @@ public interface IShardReader
         var values = Read(seriesKey, field, minTime, maxTime);
         if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
     }
+
+    /// <summary>What <see cref="Read"/> with the same arguments touches (EXPLAIN's files, blocks, block bytes, cached values).</summary>
+    ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime);
+
+    /// <summary>The shard's id, as EXPLAIN ANALYZE names it; 0 for a source that is not a shard (a subquery).</summary>
+    ulong ShardId { get; }
 }
 
 /// <summary>One series of a measurement: its key and its tags as (key, value) pairs sorted by key.</summary>
@@ -88,4 +94,9 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
 
     public void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink) =>
         shard.Scan(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime, sink);
+
+    public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) =>
+        shard.Cost(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime);
+
+    public ulong ShardId => shard.Id;
 }

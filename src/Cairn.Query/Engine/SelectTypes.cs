@@ -23,7 +23,7 @@ internal static class SelectTypes
     }
 
     /// <summary>The expression with each untyped (or <c>::field</c>) name given its type, as influxql's RewriteFields does.</summary>
-    private static Expr Resolve(Expr expr, IReadOnlyDictionary<string, FieldType> fieldTypes, ICollection<string> tagKeys) => expr switch
+    internal static Expr Resolve(Expr expr, IReadOnlyDictionary<string, FieldType> fieldTypes, ICollection<string> tagKeys) => expr switch
     {
         VarRef v when v.Type is DataType.Unknown or DataType.AnyField => Typed(v, fieldTypes, tagKeys),
         BinaryExpr b => b with { Lhs = Resolve(b.Lhs, fieldTypes, tagKeys), Rhs = Resolve(b.Rhs, fieldTypes, tagKeys) },
@@ -39,6 +39,9 @@ internal static class SelectTypes
         if (tagKeys.Contains(v.Name) && v.Type == DataType.Unknown) return v with { Type = DataType.Tag };
         return v;
     }
+
+    /// <summary>The type a resolved call yields, or unknown (an error counts as unknown).</summary>
+    internal static DataType TypeOf(Call call) => TryEvalType(call, out var type, out _) ? type : DataType.Unknown;
 
     private static DataType Of(FieldType type) => type switch
     {

@@ -75,6 +75,11 @@ internal sealed class SubqueryShard : IShardReader
 
     public ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime) => null;
 
+    /// <summary>Rows held in memory touch no storage.</summary>
+    public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) => default;
+
+    public ulong ShardId => 0;
+
     /// <summary>The rows of one series with the given fields, nulls kept, in [min, max].</summary>
     public List<(long Time, object?[] Values)> Rows(SeriesEntry entry, string[] fields, long min, long max)
     {

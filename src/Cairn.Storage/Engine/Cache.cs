@@ -225,6 +225,20 @@ internal sealed class Cache
         }
     }
 
+    /// <summary>How many values of <paramref name="shardKey"/> lie in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public long Count(ReadOnlySpan<byte> shardKey, long min, long max)
+    {
+        lock (_lock)
+        {
+            if (!_bySpan.TryGetValue(shardKey, out var entry)) return 0;
+            entry.Normalize();
+            long n = 0;
+            for (int i = 0; i < entry.Count; i++)
+                if (entry.Times[i] >= min && entry.Times[i] <= max) n++;
+            return n;
+        }
+    }
+
     /// <summary>Every shard key held, sorted bytewise.</summary>
     public byte[][] SortedKeys()
     {

@@ -42,6 +42,9 @@ public interface IShardView
         var values = Read(seriesKey, field, minTime, maxTime);
         if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
     }
+
+    /// <summary>What <see cref="Read"/> of the same arguments touches: files, blocks, their bytes, cached values. Views without data touch nothing.</summary>
+    ReadCost Cost(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime) => default;
 }
 
 /// <summary>The shards this node holds, by database and retention policy, and the deletes of whole shards.</summary>

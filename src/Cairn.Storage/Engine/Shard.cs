@@ -590,6 +590,7 @@ public sealed class Shard : IShardView, IAsyncDisposable
         return type is null ? null : ShardValues.Merge(type.Value, runs);
     }
 
+<<<<<<< HEAD
     [ThreadStatic]
     private static ScanScratch? t_scanScratch;
 
@@ -677,6 +678,41 @@ public sealed class Shard : IShardView, IAsyncDisposable
             }
         }
         return true;
+=======
+    /// <summary>
+    /// What <see cref="Read"/> touches for one series field, counted as InfluxDB's FileStore.Cost and engine seriesCost
+    /// do: a block counts when its time range overlaps (<paramref name="minTime"/>, <paramref name="maxTime"/>) strictly
+    /// and tombstones do not cover it, a file when one of its blocks counts; cached values in [min, max] count from
+    /// the snapshot and the live cache.
+    /// </summary>
+    public ReadCost Cost(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime)
+    {
+        var key = ShardKey.Compose(seriesKey, field);
+        int files = 0;
+        long blocks = 0, bytes = 0;
+        foreach (var f in _files)
+        {
+            if (!(f.Reader.MaxTime > minTime && f.Reader.MinTime < maxTime)) continue;
+            if (!f.Reader.TryAcquireLease(out var lease)) continue;
+            using (lease)
+            {
+                if (!f.Reader.TryFindKey(key, out var entry)) continue;
+                var set = _tombstones.For(f.MaxGeneration);
+                bool counted = false;
+                foreach (var block in f.Reader.EnumerateBlocks(entry, minTime, maxTime))
+                {
+                    if (!(block.MaxTime > minTime && block.MinTime < maxTime)) continue;
+                    if (!set.IsEmpty && set.Covers(seriesKey, block.MinTime, block.MaxTime)) continue;
+                    blocks++;
+                    bytes += block.Size;
+                    counted = true;
+                }
+                if (counted) files++;
+            }
+        }
+        long cached = (_snapshot?.Count(key, minTime, maxTime) ?? 0) + _cache.Count(key, minTime, maxTime);
+        return new ReadCost(files, blocks, bytes, cached);
+>>>>>>> 5e516e8 (EXPLAIN and EXPLAIN ANALYZE: the storage iterators InfluxDB builds for a SELECT, with shards, series, cached values, files, blocks and block bytes counted from the shards (Shard.Cost, IShardReader.Cost, QueryStatistics); ANALYZE runs the statement and prints InfluxDB's trace tree with per-shard cursors and decoded blocks; ExplainTests checks the counts on a known layout and compares plans with influxd 1.6.7)
     }
 
     private static (long[] Times, long[] Bits, string[] Strings) ReadEntry(ShardFileReader reader, ShardIndexEntry entry, long min, long max, EncodingWorkspace workspace)

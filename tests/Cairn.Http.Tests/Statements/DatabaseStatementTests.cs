@@ -144,7 +144,7 @@ public class DatabaseStatementTests
     {
         await using var server = await TestServer.StartAsync();
         await Assert.That(await server.Query("SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"database not found: db0\"}]}");
-        await Assert.That(await server.Query("EXPLAIN SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"not implemented: EXPLAIN\"}]}");
+        await Assert.That(await server.Query("EXPLAIN SELECT * FROM cpu", db: "db0")).IsEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"database not found: db0\"}]}");
     }
 
     [Test]

@@ -58,6 +58,12 @@ public class SelectEngineTests
                 type == FieldType.String ? [.. selected.Select(p => (string)p.Value)] : []);
         }
 
+        /// <summary>Every point counts as a cached value (the memory shard has no files).</summary>
+        public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) =>
+            new(0, 0, 0, Read(seriesKey, field, minTime, maxTime)?.Count ?? 0);
+
+        public ulong ShardId => 7;
+
         private static FieldType TypeOf(object v) => v switch
         {
             double => FieldType.Float,
@@ -312,5 +318,62 @@ public class SelectEngineTests
         await Assert.That(Run("SELECT i + 18446744073709551615 FROM m", shard))
             .IsEqualTo(Error("type error: i::integer + 18446744073709551615: cannot use + with an integer and unsigned literal"));
         await Assert.That(Run("SELECT i + i2 FROM m", shard)).DoesNotContain("error");
+    }
+
+    private static List<string> Explain(string query, MemoryShard shard, bool analyze = false)
+    {
+        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
+        var result = new QueryResult(0);
+        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
+        {
+            shards = [shard];
+            error = null;
+            return true;
+        }, T0 + 3600 * Second);
+        string? failure = SelectEngine.Explain(stmt, context, analyze, result);
+        if (failure is not null) return ["error: " + failure];
+        return [.. result.Series[0].Values.Select(v => (string)v[0]!)];
+    }
+
+    [Test]
+    public async Task Explain_RawQuery_OneAuxiliaryIteratorWithItsCosts()
+    {
+        await Assert.That(string.Join("\n", Explain("SELECT value, host FROM cpu", Cpu()))).IsEqualTo(string.Join("\n",
+            "EXPRESSION: <nil>", "AUXILIARY FIELDS: host::tag, value::float", "NUMBER OF SHARDS: 1", "NUMBER OF SERIES: 2",
+            "CACHED VALUES: 4", "NUMBER OF FILES: 0", "NUMBER OF BLOCKS: 0", "SIZE OF BLOCKS: 0"));
+    }
+
+    [Test]
+    public async Task Explain_Calls_OneIteratorEach_ConditionFieldsCostToo()
+    {
+        var lines = Explain("SELECT count(value), median(load) FROM cpu WHERE host = 'b' AND value > 1", Cpu());
+        await Assert.That(string.Join("\n", lines)).IsEqualTo(string.Join("\n",
+            // count runs in storage on value; median reads load. host = 'b' leaves one series; value > 1 reads value again.
+            "EXPRESSION: count(value::float)", "NUMBER OF SHARDS: 1", "NUMBER OF SERIES: 1", "CACHED VALUES: 4", "NUMBER OF FILES: 0", "NUMBER OF BLOCKS: 0", "SIZE OF BLOCKS: 0",
+            "",
+            "EXPRESSION: load::integer", "NUMBER OF SHARDS: 1", "NUMBER OF SERIES: 1", "CACHED VALUES: 3", "NUMBER OF FILES: 0", "NUMBER OF BLOCKS: 0", "SIZE OF BLOCKS: 0"));
+        // A time range limits what is read.
+        await Assert.That(Explain("SELECT value FROM cpu WHERE time >= '2000-01-01T00:00:06Z'", Cpu())).Contains("CACHED VALUES: 2");
+        // Nothing typed to read: an empty plan.
+        await Assert.That(Explain("SELECT nothing FROM cpu", Cpu())).IsEquivalentTo(new[] { "" });
+    }
+
+    [Test]
+    public async Task ExplainAnalyze_RunsTheQuery_TreeWithShardReads()
+    {
+        var lines = Explain("SELECT max(value) FROM cpu WHERE value > 1", Cpu(), analyze: true);
+        await Assert.That(lines[0]).IsEqualTo(".");
+        await Assert.That(lines[1]).IsEqualTo("└── select");
+        await Assert.That(lines[2]).StartsWith("    ├── execution_time: ");
+        await Assert.That(lines[3]).StartsWith("    ├── planning_time: ");
+        await Assert.That(lines[4]).StartsWith("    ├── total_time: ");
+        await Assert.That(lines[2]).DoesNotEndWith(": 0s");
+        var tree = string.Join("\n", lines).Replace('\u00a0', ' ');
+        await Assert.That(tree).Contains("    └── build_cursor\n        ├── labels\n        │   └── statement: SELECT max(value::float) FROM cpu WHERE value::float > 1\n" +
+            "        └── iterator_scanner\n            ├── labels\n            │   └── expr: max(value::float)\n            └── create_iterator\n" +
+            "                ├── labels\n                │   ├── cond: value::float > 1\n                │   ├── measurement: cpu\n                │   └── shard_id: 7\n" +
+            "                ├── cursors_ref: 2\n                ├── cursors_aux: 0\n                ├── cursors_cond: 2\n");
+        await Assert.That(lines[^1]).IsEqualTo("");
+        await Assert.That(lines[^2]).StartsWith("                └── planning_time: ");
     }
 }
