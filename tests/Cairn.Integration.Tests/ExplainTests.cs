@@ -126,15 +126,31 @@ public partial class ExplainTests
             "EXPLAIN SELECT * FROM cpu, mem", "EXPLAIN SELECT value FROM /c.*/", "EXPLAIN SELECT value FROM nothing",
             "EXPLAIN SELECT count(value) FROM cpu WHERE time >= '2000-01-01T00:00:05Z' AND time < '2000-01-01T00:01:00Z' GROUP BY time(10s)",
         ];
+        // EXPLAIN ANALYZE the same, but for the durations it measures.
+        string[] analyzed =
+        [
+            "EXPLAIN ANALYZE SELECT value FROM cpu", "EXPLAIN ANALYZE SELECT count(value), max(value) FROM cpu WHERE host = 'a' GROUP BY host",
+            "EXPLAIN ANALYZE SELECT median(value) FROM cpu WHERE value > 1", "EXPLAIN ANALYZE SELECT max(value), host FROM cpu",
+            "EXPLAIN ANALYZE SELECT * FROM cpu, mem", "EXPLAIN ANALYZE SELECT value FROM nothing",
+        ];
         var differences = new StringBuilder();
-        foreach (var query in queries)
+        foreach (var query in queries.Concat(analyzed))
         {
             var ours = await DataNode.QueryAsync(cairnHttp, query, "ex");
             var theirs = await DataNode.QueryAsync(influxHttp, query, "ex");
+            ours.Body = Duration().Replace(ours.Body, "_time: D");
+            theirs.Body = Duration().Replace(theirs.Body, "_time: D");
             if (ours != theirs) differences.Append("\n• ").Append(query).Append("\n    cairn:  ").Append(ours.Body).Append("\n    influx: ").Append(theirs.Body);
         }
         await Assert.That(differences.ToString()).IsEmpty().Because("EXPLAIN answers differ:" + differences);
+        var (_, tree) = await DataNode.QueryAsync(cairnHttp, analyzed[0], "ex");
+        await Assert.That(tree).Contains("create_iterator").And.Contains("cursors_aux: 2").And.Contains("\"columns\":[\"EXPLAIN ANALYZE\"]");
+        var (_, plan) = await DataNode.QueryAsync(cairnHttp, queries[0], "ex");
+        await Assert.That(plan).Contains("[\"CACHED VALUES: 3\"]");
     }
+
+    [GeneratedRegex(@"_time: [0-9.]+(ns|µs|ms|s|m[0-9.]+s|h[0-9m.]+s)")]
+    private static partial Regex Duration();
 
     private static long Sum(List<string> tree, string name) =>
         tree.Select(l => l.Trim('│', '├', '└', '─', ' ', '\u00a0')).Where(l => l.StartsWith(name + ": ", StringComparison.Ordinal))
