@@ -16,7 +16,7 @@ public sealed partial class StatementExecutor
     /// <summary>Runs a SELECT through the query engine over this node's shards; SELECT … INTO writes its rows back.</summary>
     private async ValueTask<string?> SelectAsync(SelectStatement statement, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken)
     {
-        var context = new SelectContext(Resolver(_meta.Current, options), Now()) { Limits = SelectLimits };
+        var context = new SelectContext(Resolver(_meta.Current, options), Now()) { Limits = SelectLimits, CancellationToken = cancellationToken };
         if (statement.Target is not { } target) return SelectEngine.Execute(statement, context, result);
 
         var series = SelectEngine.ExecuteForInto(statement, context, out string? error);
@@ -48,7 +48,7 @@ public sealed partial class StatementExecutor
     /// EXPLAIN and EXPLAIN ANALYZE of a SELECT: its measurement sources qualified with the database and retention
     /// policy they resolve to (as InfluxDB's plan prints them), then planned (and for ANALYZE run) by the engine.
     /// </summary>
-    private string? Explain(ExplainStatement explain, ExecutionOptions options, QueryResult result)
+    private string? Explain(ExplainStatement explain, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken)
     {
         var state = _meta.Current;
         var statement = explain.Statement;
@@ -60,7 +60,7 @@ public sealed partial class StatementExecutor
             else
                 sources.Add(source);
         }
-        var context = new SelectContext(Resolver(state, options), Now()) { Limits = SelectLimits };
+        var context = new SelectContext(Resolver(state, options), Now()) { Limits = SelectLimits, CancellationToken = cancellationToken };
         return SelectEngine.Explain(statement with { Sources = NodeList.Create<Source>([.. sources]) }, context, explain.Analyze, result);
     }
 

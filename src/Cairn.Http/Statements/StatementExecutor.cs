@@ -117,7 +117,7 @@ public sealed partial class StatementExecutor
             ShowStatsStatement s => ShowStats(s, result),
             ShowDiagnosticsStatement s => ShowDiagnostics(s, result),
             SelectStatement s => await SelectAsync(s, options, result, cancellationToken).ConfigureAwait(false),
-            ExplainStatement s => Explain(s, options, result),
+            ExplainStatement s => Explain(s, options, result, cancellationToken),
             _ => "not implemented: " + Describe(statement),
         };
         if (error is not null)

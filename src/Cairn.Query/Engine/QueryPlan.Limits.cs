@@ -74,10 +74,14 @@ internal sealed partial class QueryPlan
         return SelectLimits.SeriesExceeded(matched.Count, limit);
     }
 
-    /// <summary><c>max-select-point</c>: counts the points a series yielded after the condition, as storage iterators do.</summary>
+    /// <summary>
+    /// <c>max-select-point</c>: counts the points a series yielded after the condition, as storage iterators do. Also
+    /// where a running statement notices it was killed or timed out (the executor answers with the reason).
+    /// </summary>
     private string? CountPoints(int points)
     {
         if (Context is not { } context) return null;
+        context.CancellationToken.ThrowIfCancellationRequested();
         long read = context.AddPointsRead(points);
         int limit = Limits.MaxPoints;
         return limit > 0 && read > limit ? SelectLimits.PointsExceeded(read, limit) : null;

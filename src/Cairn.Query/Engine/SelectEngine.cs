@@ -23,6 +23,9 @@ public sealed class SelectContext(ShardResolver resolve, long now)
     /// <summary>The <c>[cluster]</c> limits on the statement.</summary>
     public SelectLimits Limits { get; init; } = SelectLimits.None;
 
+    /// <summary>KILL QUERY, query-timeout or the client leaving: checked as each series is read.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
     private long _pointsRead;
 
     /// <summary>Points read from storage so far by the statement (its subqueries included).</summary>

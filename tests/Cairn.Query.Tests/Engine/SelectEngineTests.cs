@@ -376,4 +376,20 @@ public class SelectEngineTests
         await Assert.That(lines[^1]).IsEqualTo("");
         await Assert.That(lines[^2]).StartsWith("                └── planning_time: ");
     }
+
+    [Test]
+    public async Task Execute_CancelledStatement_StopsWhileReading()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+        var shard = Cpu();
+        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
+        {
+            shards = [shard];
+            error = null;
+            return true;
+        }, T0) { CancellationToken = cancel.Token };
+        var stmt = (SelectStatement)InfluxQLParser.ParseStatement("SELECT value FROM cpu");
+        await Assert.That(() => SelectEngine.Execute(stmt, context, new QueryResult(0))).Throws<OperationCanceledException>();
+    }
 }
