@@ -23,6 +23,7 @@ internal sealed partial class QueryPlan
         public readonly string[] Tags = tags;
         public readonly Dictionary<long, FieldPartial[]> Windows = [];
         public long MinTime = long.MaxValue;
+        public long Values;
         private long _lastWindow = long.MinValue;
         private FieldPartial[]? _last;
 
@@ -41,9 +42,11 @@ internal sealed partial class QueryPlan
     /// are folded straight into typed per-window partials of its group, then filled and emitted as the row path does.
     /// False when the query needs the row path.
     /// </summary>
-    private bool TryRunWithPartials(string measurement, List<IShardReader> shards, List<ResultSeries> output)
+    private bool TryRunWithPartials(string measurement, List<IShardReader> shards, List<ResultSeries> output, out string? error)
     {
-        if (!ShardsDisjoint || _raw || _transformCalls.Count > 0 || _leafCalls.Count == 0) return false;
+        error = null;
+        // max-select-point counts rows (a time of any field), which only the row path makes.
+        if (!ShardsDisjoint || _raw || _transformCalls.Count > 0 || _leafCalls.Count == 0 || Limits.MaxPoints > 0) return false;
         foreach (var f in _fields)
             if (!OnlyCalls(f.Expr)) return false;
 
@@ -80,11 +83,19 @@ internal sealed partial class QueryPlan
         if (condition is not null) CollectTagConjuncts(condition, tagKeys, fieldTypes, required, anyOf);
         var series = new SortedDictionary<string, SeriesEntry>(StringComparer.Ordinal);
         var noSlots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var matched = new List<SeriesEntry>();
         foreach (var shard in shards)
         {
+            matched.Clear();
             foreach (var s in CandidateSeries(shard, measurement, required, anyOf))
+                if (MatchesTagConjuncts(s, required, anyOf)) matched.Add(s);
+            if (CheckSeries(matched) is { } tooMany)
             {
-                if (!MatchesTagConjuncts(s, required, anyOf)) continue;
+                error = tooMany;
+                return true;
+            }
+            foreach (var s in matched)
+            {
                 string key = Encoding.UTF8.GetString(s.Key);
                 if (series.ContainsKey(key)) continue;
                 // The condition names only tags: it holds for every point of the series or for none.
@@ -107,6 +118,8 @@ internal sealed partial class QueryPlan
         for (int c = 0; c < calls; c++) needs[c] = FieldPartial.Needs(_leafCalls[c].Name);
         var folded = new PartialGroup?[work.Count];
 
+        long readMin = ReadStart(), readMax = _range.Max;
+        var cancel = Context?.CancellationToken ?? CancellationToken.None;
         void FoldGroups(int from, int to)
         {
             PartialGroup target = null!;
@@ -117,7 +130,7 @@ internal sealed partial class QueryPlan
             {
                 if (type == expected) Fold(target, type, times, bits, texts, fed, needs);
             };
-            for (int g = from; g < to; g++)
+            for (int g = from; g < to && !cancel.IsCancellationRequested; g++)
             {
                 target = new PartialGroup(work[g].Tags, calls);
                 foreach (var entry in work[g].Series)
@@ -125,7 +138,7 @@ internal sealed partial class QueryPlan
                     foreach (var (name, type, feeds) in fields)
                     {
                         (fed, expected) = (feeds, type);
-                        foreach (var shard in shards) shard.Scan(entry.Key, name, _range.Min, _range.Max, sink);
+                        foreach (var shard in shards) shard.Scan(entry.Key, name, readMin, readMax, sink);
                     }
                 }
                 if (target.Windows.Count > 0) folded[g] = target;
@@ -144,6 +157,11 @@ internal sealed partial class QueryPlan
         {
             FoldGroups(0, work.Count);
         }
+        // KILL QUERY or query-timeout: the executor answers with the reason.
+        cancel.ThrowIfCancellationRequested();
+        long points = 0;
+        foreach (var g in folded) points += g?.Values ?? 0;
+        Context?.AddPointsRead(points);
 
         var ordered = new List<PartialGroup>();
         foreach (var g in folded) if (g is not null) ordered.Add(g);
@@ -196,6 +214,7 @@ internal sealed partial class QueryPlan
     {
         if (times.IsEmpty) return;
         if (times[0] < group.MinTime) group.MinTime = times[0];
+        group.Values += times.Length;
         bool strings = type == FieldType.String;
         for (int i = 0; i < times.Length;)
         {

@@ -230,7 +230,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     public string? Run(string measurement, List<IShardReader> shards, List<ResultSeries> output)
     {
         if (_fields.Count == 0) return null;
-        if (TryRunWithPartials(measurement, shards, output)) return null;
+        if (TryRunWithPartials(measurement, shards, output, out string? partialsError)) return partialsError;
         var fieldTypes = new Dictionary<string, FieldType>(StringComparer.Ordinal);
         var tagKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var shard in shards)

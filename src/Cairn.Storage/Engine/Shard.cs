@@ -590,7 +590,6 @@ public sealed class Shard : IShardView, IAsyncDisposable
         return type is null ? null : ShardValues.Merge(type.Value, runs);
     }
 
-<<<<<<< HEAD
     [ThreadStatic]
     private static ScanScratch? t_scanScratch;
 
@@ -678,7 +677,8 @@ public sealed class Shard : IShardView, IAsyncDisposable
             }
         }
         return true;
-=======
+    }
+
     /// <summary>
     /// What <see cref="Read"/> touches for one series field, counted as InfluxDB's FileStore.Cost and engine seriesCost
     /// do: a block counts when its time range overlaps (<paramref name="minTime"/>, <paramref name="maxTime"/>) strictly
@@ -712,7 +712,6 @@ public sealed class Shard : IShardView, IAsyncDisposable
         }
         long cached = (_snapshot?.Count(key, minTime, maxTime) ?? 0) + _cache.Count(key, minTime, maxTime);
         return new ReadCost(files, blocks, bytes, cached);
->>>>>>> 5e516e8 (EXPLAIN and EXPLAIN ANALYZE: the storage iterators InfluxDB builds for a SELECT, with shards, series, cached values, files, blocks and block bytes counted from the shards (Shard.Cost, IShardReader.Cost, QueryStatistics); ANALYZE runs the statement and prints InfluxDB's trace tree with per-shard cursors and decoded blocks; ExplainTests checks the counts on a known layout and compares plans with influxd 1.6.7)
     }
 
     private static (long[] Times, long[] Bits, string[] Strings) ReadEntry(ShardFileReader reader, ShardIndexEntry entry, long min, long max, EncodingWorkspace workspace)
