@@ -14,7 +14,7 @@ internal sealed partial class QueryPlan
         var output = new List<object?[]>();
         if (rows.Count == 0) return output;
 
-        var windows = BuildWindows(rows[0].Time, () => rows.Select(r => r.Time), out int firstOutput);
+        var windows = BuildWindows(rows[0].Time, () => rows.Select(r => r.Time), out int firstOutput, out long lastOutputWindow);
 
         // Rows of each window.
         var windowRows = new List<(int Start, int End)>(windows.Count);
@@ -40,11 +40,16 @@ internal sealed partial class QueryPlan
         var samples = new List<Sample>();
         foreach (var call in _leafCalls)
         {
+            // Rows were read beyond the range for the transformations; an aggregate selected on its own reads only
+            // the range (influxql builds an iterator per call), which matters when the range starts mid-window.
+            bool rangeOnly = compiler.ExtraIntervals > 0 && Interval > 0 && _topCalls.Exists(c => ReferenceEquals(c, call));
             var perWindow = new List<Sample>[windows.Count];
             for (int w = 0; w < windows.Count; w++)
             {
                 samples.Clear();
                 var (s, e) = windowRows[w];
+                while (rangeOnly && s < e && rows[s].Time < _range.Min) s++;
+                while (rangeOnly && e > s && rows[e - 1].Time > _range.Max) e--;
                 CollectSamples(call, rows, s, e, slots, samples);
                 perWindow[w] = [];
                 ReduceCall(call, rows, samples, windows[w], perWindow[w]);
@@ -80,6 +85,9 @@ internal sealed partial class QueryPlan
                     if (v is not null && ValueMath.IsNumber(v)) input.Add((r.Time, v));
                 }
             }
+            // influxql moves the input's start back one interval from its minimum time, which wraps around:
+            // without a lower time bound these transformations see no input.
+            if (Interval > 0 && Ascending && _range.MinSet is null && Transforms.ReadsWindowBefore(call.Name)) input.Clear();
             if (!Ascending) input.Reverse();
             var result = Transforms.Apply(call, input, Ascending, unit);
             if (!Ascending) result.Reverse();
@@ -122,15 +130,16 @@ internal sealed partial class QueryPlan
             return output;
         }
 
-        EmitWindows(windows, firstOutput, leaf, transformed, rows, slots, output);
+        EmitWindows(windows, firstOutput, lastOutputWindow, leaf, transformed, rows, slots, output);
         return output;
     }
 
     /// <summary>
-    /// Appends the output rows of one group: per window from <paramref name="firstOutput"/>, the calls' results (or one
-    /// row per selected point for top/bottom/sample/distinct and a lone selector without GROUP BY time).
+    /// Appends the output rows of one group: per window from <paramref name="firstOutput"/> to
+    /// <paramref name="lastOutputWindow"/>, the calls' results (or one row per selected point for top/bottom/sample/distinct
+    /// and a lone selector without GROUP BY time), with transformation points off those windows as rows of their own.
     /// </summary>
-    private void EmitWindows(List<long> windows, int firstOutput, Dictionary<Call, List<Sample>[]> leaf,
+    private void EmitWindows(List<long> windows, int firstOutput, long lastOutputWindow, Dictionary<Call, List<Sample>[]> leaf,
         Dictionary<Call, List<(long Time, object Value)>> transformed, List<RowRef> rows, Dictionary<string, int> slots, List<object?[]> output)
     {
         var transformedAt = new Dictionary<Call, Dictionary<long, object>>(ReferenceEqualityComparer.Instance);
@@ -143,8 +152,34 @@ internal sealed partial class QueryPlan
 
         bool pointRows = _topCalls.Count == 1 && _leafCalls.Count == 1 && _transformCalls.Count == 0 &&
             (_topCalls[0].Name is "top" or "bottom" or "sample" or "distinct" || (Interval == 0 && Aggregates.IsSelector(_topCalls[0].Name)));
-        for (int w = firstOutput; w < windows.Count; w++)
+        int lastOutput = windows.Count - 1;
+        while (lastOutput >= firstOutput && windows[lastOutput] > lastOutputWindow) lastOutput--;
+
+        // Transformation points off the emitted windows (in an extra window, or holt_winters' forecasts): rows of
+        // their own, the aggregates there null, merged by time with the windows' rows.
+        var offWindow = new SortedSet<long>();
+        foreach (var (_, points) in transformed)
         {
+            foreach (var (t, _) in points)
+            {
+                int at = windows.BinarySearch(t);
+                if (at < firstOutput || at > lastOutput) offWindow.Add(t);
+            }
+        }
+        var offTimes = new List<long>(offWindow);
+        int nextOff = 0;
+        void EmitOffWindow(long before)
+        {
+            for (; nextOff < offTimes.Count && offTimes[nextOff] < before; nextOff++)
+            {
+                long t = offTimes[nextOff];
+                output.Add(Row(t, c => transformedAt.TryGetValue(c, out var points) && points.TryGetValue(t, out var v) ? v : null, null, slots));
+            }
+        }
+
+        for (int w = firstOutput; w <= lastOutput; w++)
+        {
+            EmitOffWindow(windows[w]);
             if (pointRows)
             {
                 var call = _topCalls[0];
@@ -175,17 +210,21 @@ internal sealed partial class QueryPlan
                 return null;
             }, selected, slots));
         }
+        EmitOffWindow(long.MaxValue);
     }
 
     /// <summary>
     /// The windows of a group, ascending: with fill, every window from the range's start (or the group's first point,
-    /// <paramref name="firstTime"/>) to the range's end, with the transformations' extra leading windows; with
-    /// fill(none), the windows of <paramref name="times"/>. Without GROUP BY time, one window at the range's start.
+    /// <paramref name="firstTime"/>) to the range's end, with the transformations' extra windows before them (after
+    /// them with ORDER BY time DESC); with fill(none), the windows of <paramref name="times"/>. Without GROUP BY time,
+    /// one window at the range's start. Rows are emitted from <paramref name="firstOutput"/> up to the window
+    /// <paramref name="lastOutputWindow"/>.
     /// </summary>
-    private List<long> BuildWindows(long firstTime, Func<IEnumerable<long>> times, out int firstOutput)
+    private List<long> BuildWindows(long firstTime, Func<IEnumerable<long>> times, out int firstOutput, out long lastOutputWindow)
     {
         var windows = new List<long>();
         firstOutput = 0;
+        lastOutputWindow = long.MaxValue;
         if (Interval <= 0)
         {
             windows.Add(_range.MinSet ?? 0);
@@ -193,10 +232,13 @@ internal sealed partial class QueryPlan
         }
         long first = Window(_range.MinSet ?? firstTime);
         long last = Window(_range.Max);
-        long start = first - compiler.ExtraIntervals * Interval;
-        if (stmt.Fill != FillOption.None && (last - start) / Interval < MaxFilledWindows)
+        lastOutputWindow = last;
+        int extra = compiler.ExtraIntervals;
+        long start = Ascending ? first - extra * Interval : first;
+        long end = Ascending ? last : last + extra * Interval;
+        if (stmt.Fill != FillOption.None && (end - start) / Interval < MaxFilledWindows)
         {
-            for (long w = start; w <= last;)
+            for (long w = start; w <= end;)
             {
                 windows.Add(w);
                 long next = Window(WindowEnd(w));

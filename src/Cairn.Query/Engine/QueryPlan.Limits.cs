@@ -32,7 +32,7 @@ internal sealed partial class QueryPlan
     /// Where reading starts. With <c>max-select-buckets</c> and no lower bound, InfluxDB maps shards (and so reads)
     /// from the window <c>limit - 1</c> intervals before the last one; windows and fill still start at the first
     /// point. Its test of the room left (<c>last - MinNanoTime</c>) wraps around in Go for any time after 1970,
-    /// and does so here with unchecked arithmetic. Transformations read <c>ExtraIntervals</c> windows earlier.
+    /// and does so here with unchecked arithmetic. Transformations read <c>ExtraIntervals</c> windows earlier (later with ORDER BY time DESC, see Run).
     /// </summary>
     private long ReadStart()
     {
@@ -49,7 +49,7 @@ internal sealed partial class QueryPlan
                 bounded = true;
             }
         }
-        if (Interval > 0 && compiler.ExtraIntervals > 0 && bounded)
+        if (Interval > 0 && compiler.ExtraIntervals > 0 && bounded && Ascending)
             min = Math.Max(QueryTimeRange.MinTime, min - compiler.ExtraIntervals * Interval);
         return min;
     }

@@ -264,6 +264,9 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         }
 
         long readMin = ReadStart(), readMax = _range.Max;
+        // Transformations read extra windows before the range (after it with ORDER BY time DESC), as influxql does.
+        if (Interval > 0 && compiler.ExtraIntervals > 0 && !Ascending && readMax < QueryTimeRange.MaxTime - compiler.ExtraIntervals * Interval)
+            readMax += compiler.ExtraIntervals * Interval;
 
         var groups = new SortedDictionary<string, (string[] Tags, List<RowRef> Rows)>(StringComparer.Ordinal);
         foreach (var (_, entry) in series)

@@ -4,10 +4,16 @@ namespace Cairn.Query.Engine;
 
 /// <summary>
 /// The transformations that turn a series of values (raw points, or one aggregate per window) into another:
-/// derivative, difference, cumulative_sum, moving_average, elapsed and their non-negative variants.
+/// derivative, difference, cumulative_sum, moving_average, elapsed and their non-negative variants, and the
+/// technical-analysis functions (<see cref="TechnicalAnalysis"/>).
 /// </summary>
 internal static class Transforms
 {
+    /// <summary>The transformations whose input over GROUP BY windows starts one window early (influxql's select.go).</summary>
+    public static bool ReadsWindowBefore(string name) => name is "derivative" or "non_negative_derivative" or "difference"
+        or "non_negative_difference" or "moving_average" or "elapsed"
+        || (TechnicalAnalysis.Handles(name) && name is not ("holt_winters" or "holt_winters_with_fit"));
+
     /// <summary>
     /// Applies <paramref name="call"/> to <paramref name="input"/> (non-null values in output order).
     /// <paramref name="defaultUnit"/> is derivative's unit when the call gives none (the GROUP BY interval, else 1s).
@@ -91,7 +97,7 @@ internal static class Transforms
                 return output;
             }
             default:
-                return output;
+                return TechnicalAnalysis.Handles(call.Name) ? TechnicalAnalysis.Apply(call, input, defaultUnit) : output;
         }
     }
 }
