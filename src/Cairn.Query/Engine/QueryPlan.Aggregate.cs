@@ -35,14 +35,20 @@ internal sealed partial class QueryPlan
             }
         }
 
+        int lastOutput = windows.Count - 1;
+        while (lastOutput >= firstOutput && windows[lastOutput] > lastOutputWindow) lastOutput--;
+
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
         var samples = new List<Sample>();
+        // Rows were read beyond the range for the transformations that start a window early; any other aggregate
+        // reads only the range (influxql builds an iterator per call), which matters when it starts mid-window.
+        var readsBefore = new HashSet<Call>(ReferenceEqualityComparer.Instance);
+        foreach (var t in _transformCalls)
+            if (Transforms.ReadsWindowBefore(t.Name) && t.Args[0] is Call inner) readsBefore.Add(inner);
         foreach (var call in _leafCalls)
         {
-            // Rows were read beyond the range for the transformations; an aggregate selected on its own reads only
-            // the range (influxql builds an iterator per call), which matters when the range starts mid-window.
-            bool rangeOnly = compiler.ExtraIntervals > 0 && Interval > 0 && _topCalls.Exists(c => ReferenceEquals(c, call));
+            bool rangeOnly = compiler.ExtraIntervals > 0 && Interval > 0 && !readsBefore.Contains(call);
             var perWindow = new List<Sample>[windows.Count];
             for (int w = 0; w < windows.Count; w++)
             {
@@ -67,8 +73,10 @@ internal sealed partial class QueryPlan
             long unit = Interval > 0 ? Interval : 1_000_000_000L;
             if (call.Args[0] is Call inner && leaf.TryGetValue(inner, out var innerWindows))
             {
+                bool extraWindows = Transforms.ReadsWindowBefore(call.Name);
                 for (int w = 0; w < windows.Count; w++)
                 {
+                    if (!extraWindows && (w < firstOutput || w > lastOutput)) continue;
                     foreach (var smp in innerWindows[w])
                         if (smp.Value is not null) input.Add((windows[w], smp.Value));
                 }
@@ -97,17 +105,24 @@ internal sealed partial class QueryPlan
         bool rawTransform = Interval == 0 && _transformCalls.Count > 0;
         if (rawTransform)
         {
-            var times = new SortedDictionary<long, Dictionary<Call, object?>>();
+            // One row per point: points of several series at the same time each get a row (the n-th point of
+            // every call at a time shares the n-th row), as influxql's cursor pairs them.
+            var times = new SortedDictionary<long, List<Dictionary<Call, object?>>>();
             foreach (var call in _topCalls)
             {
                 if (!transformed.TryGetValue(call, out var points)) continue;
+                var seen = new Dictionary<long, int>();
                 foreach (var (t, v) in points)
                 {
-                    if (!times.TryGetValue(t, out var map)) times[t] = map = new(ReferenceEqualityComparer.Instance);
-                    map[call] = v;
+                    if (!times.TryGetValue(t, out var atTime)) times[t] = atTime = [];
+                    int n = seen.TryGetValue(t, out int count) ? count : 0;
+                    seen[t] = n + 1;
+                    if (atTime.Count == n) atTime.Add(new(ReferenceEqualityComparer.Instance));
+                    atTime[n][call] = v;
                 }
             }
-            foreach (var (t, map) in times) output.Add(Row(t, c => map.TryGetValue(c, out var v) ? v : null, null, slots));
+            foreach (var (t, atTime) in times)
+                foreach (var map in atTime) output.Add(Row(t, c => map.TryGetValue(c, out var v) ? v : null, null, slots));
             return output;
         }
 
@@ -152,8 +167,6 @@ internal sealed partial class QueryPlan
 
         bool pointRows = _topCalls.Count == 1 && _leafCalls.Count == 1 && _transformCalls.Count == 0 &&
             (_topCalls[0].Name is "top" or "bottom" or "sample" or "distinct" || (Interval == 0 && Aggregates.IsSelector(_topCalls[0].Name)));
-        int lastOutput = windows.Count - 1;
-        while (lastOutput >= firstOutput && windows[lastOutput] > lastOutputWindow) lastOutput--;
 
         // Transformation points off the emitted windows (in an extra window, or holt_winters' forecasts): rows of
         // their own, the aggregates there null, merged by time with the windows' rows.
