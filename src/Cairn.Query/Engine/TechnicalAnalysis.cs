@@ -30,22 +30,25 @@ internal static class TechnicalAnalysis
             return HoltWinters.Forecast(input, h, m, call.Name == "holt_winters_with_fit", interval);
         }
 
-        int period = (int)((IntegerLiteral)call.Args[1]).Value;
+        long period = ((IntegerLiteral)call.Args[1]).Value;
+        // A ring of the period's last values never wraps before it is full, so more slots than inputs are never
+        // touched: allocate at most that many (a huge period costs nothing).
+        int ring = (int)Math.Min(period, input.Count + 2L);
         long hold = call.Args.Count >= 3 ? ((IntegerLiteral)call.Args[2]).Value : -1;
         string? warmup = call.Args.Count >= 4 ? ((StringLiteral)call.Args[3]).Value : null;
         IIndicator indicator = call.Name switch
         {
-            "exponential_moving_average" => new Ema(period, Warmup(warmup)),
-            "double_exponential_moving_average" => new Dema(period, Warmup(warmup)),
-            "triple_exponential_moving_average" => new Tema(period, Warmup(warmup)),
-            "relative_strength_index" => new Rsi(period, Warmup(warmup)),
-            "triple_exponential_derivative" => new Trix(period, Warmup(warmup)),
-            "kaufmans_efficiency_ratio" => new Ker(period),
-            "kaufmans_adaptive_moving_average" => new Kama(period),
+            "exponential_moving_average" => new Ema(period, ExponentialWarmup(warmup)),
+            "double_exponential_moving_average" => new Dema(period, ExponentialWarmup(warmup)),
+            "triple_exponential_moving_average" => new Tema(period, ExponentialWarmup(warmup)),
+            "relative_strength_index" => new Rsi(period, ExponentialWarmup(warmup)),
+            "triple_exponential_derivative" => new Trix(period, ExponentialWarmup(warmup)),
+            "kaufmans_efficiency_ratio" => new Ker(period, ring),
+            "kaufmans_adaptive_moving_average" => new Kama(period, ring),
             // The unsmoothed oscillator is the default ('none'); a warmup type selects the smoothed one (ta-lib's).
-            _ => warmup is null or "none" ? new Cmo(period) : new Cmos(period, Warmup(warmup)),
+            _ => warmup is null or "none" ? new Cmo(period, ring) : new Cmos(period, ExponentialWarmup(warmup)),
         };
-        // Infinite ratios (a zero previous value) are dropped by these three; the others report them (as null).
+        // These three drop an infinite ratio (a zero previous value); the others would report it, printed null.
         bool dropInfinite = call.Name is "triple_exponential_derivative" or "kaufmans_efficiency_ratio" or "kaufmans_adaptive_moving_average";
         // The hold period counts points as uint32 in InfluxDB; -1 means "until the indicator is warm".
         long holdPeriod = hold == -1 ? indicator.WarmCount : hold;
@@ -63,13 +66,14 @@ internal static class TechnicalAnalysis
         return output;
     }
 
-    private static bool Warmup(string? type) => type != "simple";
+    /// <summary>'exponential' (the default) or 'simple'.</summary>
+    private static bool ExponentialWarmup(string? type) => type != "simple";
 
     /// <summary>One indicator fed a value at a time.</summary>
     private interface IIndicator
     {
         /// <summary>Inputs needed before the indicator is warm: the default hold period.</summary>
-        int WarmCount { get; }
+        long WarmCount { get; }
 
         double Add(double v);
     }
@@ -78,15 +82,15 @@ internal static class TechnicalAnalysis
     /// Exponential moving average. While warming up (the first <c>period</c> inputs) it is either a simple average
     /// (<c>'simple'</c>) or an exponential one whose alpha is scaled to the inputs seen so far (<c>'exponential'</c>).
     /// </summary>
-    private sealed class Ema(int period, bool exponentialWarmup) : IIndicator
+    private sealed class Ema(long period, bool exponentialWarmup) : IIndicator
     {
-        private int _count;
+        private long _count;
 
         public double Alpha { get; init; } = 2 / (double)(period + 1);
 
         public double Last { get; private set; }
 
-        public int WarmCount => period - 1;
+        public long WarmCount => period - 1;
 
         public bool Warmed => _count == period;
 
@@ -113,12 +117,12 @@ internal static class TechnicalAnalysis
         }
     }
 
-    private sealed class Dema(int period, bool exponentialWarmup) : IIndicator
+    private sealed class Dema(long period, bool exponentialWarmup) : IIndicator
     {
         private readonly Ema _ema1 = new(period, exponentialWarmup);
         private readonly Ema _ema2 = new(period, exponentialWarmup);
 
-        public int WarmCount => exponentialWarmup ? _ema1.WarmCount : _ema1.WarmCount + _ema2.WarmCount;
+        public long WarmCount => exponentialWarmup ? _ema1.WarmCount : _ema1.WarmCount + _ema2.WarmCount;
 
         public double Add(double v)
         {
@@ -128,13 +132,13 @@ internal static class TechnicalAnalysis
         }
     }
 
-    private sealed class Tema(int period, bool exponentialWarmup) : IIndicator
+    private sealed class Tema(long period, bool exponentialWarmup) : IIndicator
     {
         private readonly Ema _ema1 = new(period, exponentialWarmup);
         private readonly Ema _ema2 = new(period, exponentialWarmup);
         private readonly Ema _ema3 = new(period, exponentialWarmup);
 
-        public int WarmCount => exponentialWarmup ? _ema1.WarmCount : _ema1.WarmCount + _ema2.WarmCount + _ema3.WarmCount;
+        public long WarmCount => exponentialWarmup ? _ema1.WarmCount : _ema1.WarmCount + _ema2.WarmCount + _ema3.WarmCount;
 
         public double Add(double v)
         {
@@ -146,14 +150,14 @@ internal static class TechnicalAnalysis
     }
 
     /// <summary>TRIX: the percentage change of a triple-smoothed moving average.</summary>
-    private sealed class Trix(int period, bool exponentialWarmup) : IIndicator
+    private sealed class Trix(long period, bool exponentialWarmup) : IIndicator
     {
         private readonly Ema _ema1 = new(period, exponentialWarmup);
         private readonly Ema _ema2 = new(period, exponentialWarmup);
         private readonly Ema _ema3 = new(period, exponentialWarmup);
         private double _last;
 
-        public int WarmCount => exponentialWarmup ? _ema1.WarmCount + 1 : _ema1.WarmCount * 3 + 1;
+        public long WarmCount => exponentialWarmup ? _ema1.WarmCount + 1 : _ema1.WarmCount * 3 + 1;
 
         public double Add(double v)
         {
@@ -174,13 +178,13 @@ internal static class TechnicalAnalysis
     /// (true): Wilder-smoothed averages (alpha 1/period) of the rises and falls from the previous value, the
     /// first input compared with 0.
     /// </summary>
-    private class UpDown(int period, bool exponentialWarmup, bool smoothed) : IIndicator
+    private class UpDown(long period, bool exponentialWarmup, bool smoothed) : IIndicator
     {
         private readonly Ema _up = new(period + 1, exponentialWarmup) { Alpha = 1 / (double)period };
         private readonly Ema _down = new(period + 1, exponentialWarmup) { Alpha = 1 / (double)period };
         private double _lastV;
 
-        public int WarmCount => _up.WarmCount;
+        public long WarmCount => _up.WarmCount;
 
         public double Add(double v)
         {
@@ -195,9 +199,9 @@ internal static class TechnicalAnalysis
         }
     }
 
-    private sealed class Rsi(int period, bool exponentialWarmup) : UpDown(period, exponentialWarmup, smoothed: false);
+    private sealed class Rsi(long period, bool exponentialWarmup) : UpDown(period, exponentialWarmup, smoothed: false);
 
-    private sealed class Cmos(int period, bool exponentialWarmup) : UpDown(period, exponentialWarmup, smoothed: true);
+    private sealed class Cmos(long period, bool exponentialWarmup) : UpDown(period, exponentialWarmup, smoothed: true);
 
     /// <summary>
     /// Chande momentum oscillator: 100 × (sum of rises − sum of falls) / (sum of rises + sum of falls) over a ring
@@ -206,12 +210,19 @@ internal static class TechnicalAnalysis
     private sealed class Cmo : IIndicator
     {
         private readonly (double Price, double Diff)[] _points;
+        private readonly long _size;
         private double _sumUp, _sumDown;
-        private int _count, _idx;
+        private long _count;
+        private int _idx;
 
-        public Cmo(int period) => _points = new (double, double)[period - 1];
+        /// <summary>A ring of <paramref name="period"/> − 1 changes, <paramref name="slots"/> of them allocated.</summary>
+        public Cmo(long period, int slots)
+        {
+            _size = period - 1;
+            _points = new (double, double)[Math.Min(_size, slots)];
+        }
 
-        public int WarmCount => _points.Length;
+        public long WarmCount => _size;
 
         public double Add(double v)
         {
@@ -234,7 +245,7 @@ internal static class TechnicalAnalysis
             else if (oldest.Diff < 0) _sumDown += oldest.Diff;
             _points[oldestAt] = (v, diff);
             _idx = oldestAt;
-            if (_count != _points.Length + 2) _count++;
+            if (_count != _size + 2) _count++;
             return output;
         }
     }
@@ -243,14 +254,20 @@ internal static class TechnicalAnalysis
     private sealed class Ker : IIndicator
     {
         private readonly (double Price, double Diff)[] _points;
+        private readonly long _period;
         private double _noise;
-        private int _count;
+        private long _count;
 
-        public Ker(int period) => _points = new (double, double)[period];
+        /// <summary>A ring of <paramref name="period"/> values, <paramref name="slots"/> of them allocated.</summary>
+        public Ker(long period, int slots)
+        {
+            _period = period;
+            _points = new (double, double)[Math.Min(period, slots)];
+        }
 
-        public int WarmCount => _points.Length;
+        public long WarmCount => _period;
 
-        public bool Warmed => _count == _points.Length + 1;
+        public bool Warmed => _count == _period + 1;
 
         public int Newest { get; private set; }
 
@@ -274,15 +291,15 @@ internal static class TechnicalAnalysis
     }
 
     /// <summary>Kaufman's adaptive moving average: smoothing between 2 and 30 periods by the efficiency ratio.</summary>
-    private sealed class Kama(int period) : IIndicator
+    private sealed class Kama(long period, int slots) : IIndicator
     {
         // Go folds 2/(2+1) - 2/(30+1) exactly (constant arithmetic) before rounding: 2/3 - 2/31 = 56/93.
         private const double FastMinusSlow = 56.0 / 93.0;
         private const double Slow = 2.0 / 31.0;
-        private readonly Ker _ker = new(period);
+        private readonly Ker _ker = new(period, slots);
         private double _last;
 
-        public int WarmCount => _ker.WarmCount;
+        public long WarmCount => _ker.WarmCount;
 
         public double Add(double v)
         {

@@ -95,6 +95,19 @@ public class TechnicalAnalysisTests
         await Assert.That(Apply("holt_winters(mean(v), 3, 0)", Series(5))).IsEmpty();
         await Assert.That(Apply("holt_winters(mean(v), 3, 4)", Series(1, 2, 3))).IsEmpty();
         await Assert.That(Apply("exponential_moving_average(v, 2, 0)", [])).IsEmpty();
+        // A huge period holds everything back without allocating a ring of that size.
+        await Assert.That(Apply("kaufmans_efficiency_ratio(v, 1000000000000)", Series(Prices))).IsEmpty();
+        await Assert.That(Apply("chande_momentum_oscillator(v, 1000000000000)", Series(Prices))).IsEmpty();
+    }
+
+    [Test]
+    public async Task Apply_PeriodLongerThanInput_SameAsWithAFullSizedRing()
+    {
+        // With hold period 0 the partial results are reported; a period beyond the input must not change them.
+        await Assert.That(Format(Apply("kaufmans_adaptive_moving_average(v, 1000000000000, 0)", Series(Prices))))
+            .IsEqualTo(Format(Apply("kaufmans_adaptive_moving_average(v, 9, 0)", Series(Prices))));
+        await Assert.That(Format(Apply("chande_momentum_oscillator(v, 1000000000000, 0)", Series(Prices))))
+            .IsEqualTo(Format(Apply("chande_momentum_oscillator(v, 10, 0)", Series(Prices))));
     }
 
     [Test]
