@@ -14,7 +14,7 @@ internal sealed partial class QueryPlan
         var output = new List<object?[]>();
         if (rows.Count == 0) return output;
 
-        var windows = BuildWindows(rows[0].Time, () => rows.Select(r => r.Time), out int firstOutput, out long lastOutputWindow);
+        var windows = BuildWindows(rows[0].Time, () => rows.Select(r => r.Time), out int firstOutput, out int lastOutput);
 
         // Rows of each window.
         var windowRows = new List<(int Start, int End)>(windows.Count);
@@ -34,9 +34,6 @@ internal sealed partial class QueryPlan
                 windowRows.Add((s, at));
             }
         }
-
-        int lastOutput = windows.Count - 1;
-        while (lastOutput >= firstOutput && windows[lastOutput] > lastOutputWindow) lastOutput--;
 
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
@@ -145,16 +142,16 @@ internal sealed partial class QueryPlan
             return output;
         }
 
-        EmitWindows(windows, firstOutput, lastOutputWindow, leaf, transformed, rows, slots, output);
+        EmitWindows(windows, firstOutput, lastOutput, leaf, transformed, rows, slots, output);
         return output;
     }
 
     /// <summary>
     /// Appends the output rows of one group: per window from <paramref name="firstOutput"/> to
-    /// <paramref name="lastOutputWindow"/>, the calls' results (or one row per selected point for top/bottom/sample/distinct
+    /// <paramref name="lastOutput"/>, the calls' results (or one row per selected point for top/bottom/sample/distinct
     /// and a lone selector without GROUP BY time), with transformation points off those windows as rows of their own.
     /// </summary>
-    private void EmitWindows(List<long> windows, int firstOutput, long lastOutputWindow, Dictionary<Call, List<Sample>[]> leaf,
+    private void EmitWindows(List<long> windows, int firstOutput, int lastOutput, Dictionary<Call, List<Sample>[]> leaf,
         Dictionary<Call, List<(long Time, object Value)>> transformed, List<RowRef> rows, Dictionary<string, int> slots, List<object?[]> output)
     {
         var transformedAt = new Dictionary<Call, Dictionary<long, object>>(ReferenceEqualityComparer.Instance);
@@ -230,14 +227,13 @@ internal sealed partial class QueryPlan
     /// The windows of a group, ascending: with fill, every window from the range's start (or the group's first point,
     /// <paramref name="firstTime"/>) to the range's end, with the transformations' extra windows before them (after
     /// them with ORDER BY time DESC); with fill(none), the windows of <paramref name="times"/>. Without GROUP BY time,
-    /// one window at the range's start. Rows are emitted from <paramref name="firstOutput"/> up to the window
-    /// <paramref name="lastOutputWindow"/>.
+    /// one window at the range's start. Rows are emitted for windows <paramref name="firstOutput"/> to
+    /// <paramref name="lastOutput"/>.
     /// </summary>
-    private List<long> BuildWindows(long firstTime, Func<IEnumerable<long>> times, out int firstOutput, out long lastOutputWindow)
+    private List<long> BuildWindows(long firstTime, Func<IEnumerable<long>> times, out int firstOutput, out int lastOutput)
     {
         var windows = new List<long>();
-        firstOutput = 0;
-        lastOutputWindow = long.MaxValue;
+        firstOutput = lastOutput = 0;
         if (Interval <= 0)
         {
             windows.Add(_range.MinSet ?? 0);
@@ -245,7 +241,6 @@ internal sealed partial class QueryPlan
         }
         long first = Window(_range.MinSet ?? firstTime);
         long last = Window(_range.Max);
-        lastOutputWindow = last;
         int extra = compiler.ExtraIntervals;
         long start = Ascending ? first - extra * Interval : first;
         long end = Ascending ? last : last + extra * Interval;
@@ -266,6 +261,8 @@ internal sealed partial class QueryPlan
         }
         firstOutput = windows.BinarySearch(first);
         if (firstOutput < 0) firstOutput = ~firstOutput;
+        lastOutput = windows.Count - 1;
+        while (lastOutput >= firstOutput && windows[lastOutput] > last) lastOutput--;
         return windows;
     }
 

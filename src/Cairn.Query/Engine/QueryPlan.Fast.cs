@@ -172,7 +172,7 @@ internal sealed partial class QueryPlan
             foreach (int c in feeds) callTypes[c] = type;
         foreach (var group in ordered)
         {
-            var windows = BuildWindows(group.MinTime, () => group.Windows.Keys, out int firstOutput, out long lastOutputWindow);
+            var windows = BuildWindows(group.MinTime, () => group.Windows.Keys, out int firstOutput, out int lastOutput);
             var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
             for (int c = 0; c < calls; c++)
             {
@@ -189,7 +189,7 @@ internal sealed partial class QueryPlan
                 leaf[call] = perWindow;
             }
             var rows = new List<object?[]>();
-            EmitWindows(windows, firstOutput, lastOutputWindow, leaf, noTransforms, [], noSlots, rows);
+            EmitWindows(windows, firstOutput, lastOutput, leaf, noTransforms, [], noSlots, rows);
             AppendSeries(measurement, group.Tags, rows, output);
         }
         return true;

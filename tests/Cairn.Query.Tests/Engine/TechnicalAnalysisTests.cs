@@ -192,6 +192,10 @@ public class TechnicalAnalysisTests
 
         public IReadOnlyList<SeriesEntry> Series(string measurement) => [new SeriesEntry(Key, [])];
 
+        public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) => default;
+
+        public ulong ShardId => 1;
+
         public ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime)
         {
             var times = new List<long>();
