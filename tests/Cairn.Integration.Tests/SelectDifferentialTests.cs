@@ -292,7 +292,10 @@ public class SelectDifferentialTests
             + $"{differed.Count - unexpectedCount} known differences, {unexpectedCount} unexpected";
         Console.WriteLine(summary);
         if (Environment.GetEnvironmentVariable("CAIRN_SELECT_DIFF_DUMP") is { Length: > 0 } dump)
+        {
             await File.WriteAllTextAsync(dump, summary + unexpected);
+            await File.WriteAllTextAsync(dump + ".lp", data);
+        }
 
         await Assert.That(unexpectedCount).IsEqualTo(0).Because($"{summary} (influxd log {influxd.LogPath}):{unexpected}");
         // Most queries must be real answers, not errors both servers agree on.

@@ -147,9 +147,10 @@ internal static class Aggregates
                     output.Add(new Sample(windowTime, double.NaN, -1));
                     return;
                 }
+                // influxql's running mean, over the points in merge order.
                 double mean = 0;
-                foreach (var s in input) mean += ValueMath.ToDouble(s.Value);
-                mean /= input.Count;
+                int count = 0;
+                foreach (var s in input) mean += (ValueMath.ToDouble(s.Value) - mean) / ++count;
                 double variance = 0;
                 foreach (var s in input)
                 {

@@ -9,7 +9,7 @@ internal sealed partial class QueryPlan
     /// The rows of an aggregate query for one group (rows sorted by time): each call reduced per window, fill applied to
     /// the aggregates, transformations over the windows, then one row per window (or per selected point).
     /// </summary>
-    private List<object?[]> AggregateRows(List<RowRef> rows, Dictionary<string, int> slots)
+    private List<object?[]> AggregateRows(List<RowRef> rows, Dictionary<string, int> slots, GroupSeries group)
     {
         var output = new List<object?[]>();
         if (rows.Count == 0) return output;
@@ -70,15 +70,27 @@ internal sealed partial class QueryPlan
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
         var samples = new List<Sample>();
+        int[]? mergeRanks = null;
         foreach (var call in _leafCalls)
         {
             var perWindow = new List<Sample>[windows.Count];
+            // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
+            var leveled = call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
+            bool mergeOrdered = call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct);
+            if (mergeOrdered) mergeRanks ??= WindowMergeRanks(rows, group);
             for (int w = 0; w < windows.Count; w++)
             {
                 samples.Clear();
                 var (s, e) = windowRows[w];
                 CollectSamples(call, rows, s, e, slots, samples);
                 perWindow[w] = [];
+                if (leveled is not null && samples.Count > 0 && (call.Name == "mean" || samples[0].Value is double)
+                    && leveled.TryGetValue(Interval > 0 ? windows[w] : 0, out double value))
+                {
+                    perWindow[w].Add(new Sample(windows[w], value, -1));
+                    continue;
+                }
+                if (mergeOrdered && mergeRanks is { } ranks) samples.Sort((a, b) => ranks[a.Row].CompareTo(ranks[b.Row]));
                 ReduceCall(call, rows, samples, windows[w], perWindow[w]);
             }
             if (Interval > 0) Fill(call, windows, perWindow);
@@ -317,7 +329,7 @@ internal sealed partial class QueryPlan
             }
             object? filled = fill switch
             {
-                FillOption.Number => CastLike(value, call),
+                FillOption.Number => CastLike(value, perWindow),
                 FillOption.Previous => previous,
                 FillOption.Linear => Linear(windows, perWindow, w),
                 _ => null,
@@ -326,7 +338,26 @@ internal sealed partial class QueryPlan
         }
     }
 
-    private static object? CastLike(object? value, Call call) => value;
+    /// <summary>
+    /// fill(value) in the type of the call's results, as influxql's typed fill iterators cast it: an integer aggregate
+    /// fills <c>fill(-1.5)</c> as -1 (truncated).
+    /// </summary>
+    private static object? CastLike(object? value, List<Sample>[] perWindow)
+    {
+        foreach (var window in perWindow)
+        {
+            if (window.Count == 0 || window[0].Row == -2) continue;
+            return (window[0].Value, value) switch
+            {
+                (long, double d) => (long)d,
+                (ulong, double d) => (ulong)d,
+                (ulong, long l) => (ulong)l,
+                (double, long l) => (double)l,
+                _ => value,
+            };
+        }
+        return value;
+    }
 
     private static object? Linear(List<long> windows, List<Sample>[] perWindow, int w)
     {

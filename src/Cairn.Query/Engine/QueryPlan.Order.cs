@@ -1,0 +1,217 @@
+using System.Text;
+using Cairn.Query.Ast;
+
+namespace Cairn.Query.Engine;
+
+/// <summary>
+/// The order InfluxDB merges a group's points in, and the arithmetic of its shard-pushed aggregates (see
+/// <see cref="MergeOrder"/>). InfluxDB reads one cursor per (shard, series) and merges:
+/// <list type="bullet">
+/// <item>raw rows and ordered inputs: a sorted merge per shard over the tag set's series (key order, reversed for
+/// ORDER BY time DESC), then the shards in time order;</item>
+/// <item>stddev, distinct and the other unordered inputs: a window merge per shard, then a window merge of the shards;</item>
+/// <item>mean and sum: reduced per (shard, series, window) over the points in cursor order, the series partials
+/// merged in <c>GOMAXPROCS</c> runs and reduced per shard, the shard partials reduced again, then once more per
+/// regex source and once more per statement. A mean partial of n ≥ 2 points re-enters as <c>mean * n</c>, so even a
+/// lone input is re-rounded at every level.</item>
+/// </list>
+/// </summary>
+internal sealed partial class QueryPlan
+{
+    private readonly record struct Partial(long Window, double Value, long Count);
+
+    /// <summary>
+    /// What the tags of <paramref name="series"/> say about <paramref name="condition"/>: false when no point of the
+    /// series can pass (InfluxDB's index leaves it out of the tag set), true when every point passes, null when the
+    /// fields decide.
+    /// </summary>
+    private bool? TagVerdict(Expr condition, SeriesEntry series)
+    {
+        switch (condition)
+        {
+            case ParenExpr p:
+                return TagVerdict(p.Expr, series);
+            case BooleanLiteral b:
+                return b.Value;
+            case BinaryExpr { Op: BinaryOperator.And } and:
+            {
+                bool? l = TagVerdict(and.Lhs, series), r = TagVerdict(and.Rhs, series);
+                if (l == false || r == false) return false;
+                return l == true && r == true ? true : null;
+            }
+            case BinaryExpr { Op: BinaryOperator.Or } or:
+            {
+                bool? l = TagVerdict(or.Lhs, series), r = TagVerdict(or.Rhs, series);
+                if (l == true || r == true) return true;
+                return l == false && r == false ? false : null;
+            }
+            case BinaryExpr { Lhs: VarRef name, Rhs: StringLiteral or RegexLiteral } cmp
+                when name.Type is DataType.Unknown or DataType.Tag && name.Name != "time" && !_conditionFields.Contains(name.Name):
+                return Evaluate(cmp, new RowRef(0, [], series), NoSlots, null, forCondition: true) is true;
+            default:
+                return null;
+        }
+    }
+
+    private static readonly Dictionary<string, int> NoSlots = new(StringComparer.Ordinal);
+
+    /// <summary>The fields of the measurement being run that the condition names (set by <see cref="Run"/>).</summary>
+    private HashSet<string> _conditionFields = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The rows of a group ascending by time, points of equal time in the order InfluxDB's sorted merge emits them (for
+    /// ORDER BY time DESC the reverse of its descending order, so reversing the result gives InfluxDB's rows).
+    /// </summary>
+    private List<RowRef> InfluxOrder(List<RowRef> rows, GroupSeries group)
+    {
+        if (rows.Exists(static r => r.FromSubquery)) return [.. rows.OrderBy(static r => r.Time)];
+        var perShard = PerShardInputs(rows, group);
+        var output = new List<RowRef>(rows.Count);
+        foreach (var inputs in perShard) output.AddRange(MergeOrder.Sorted(inputs, static r => r.Time, Ascending));
+        if (!Ascending) output.Reverse();
+        return output;
+    }
+
+    /// <summary>
+    /// Per shard (ascending by time, descending for ORDER BY time DESC), per member series in tag-set order, the
+    /// group's rows of that series and shard in cursor order. Members the shard's index lacks are left out.
+    /// </summary>
+    private List<List<List<RowRef>>> PerShardInputs(List<RowRef> rows, GroupSeries group)
+    {
+        var bySeries = new Dictionary<(int Shard, SeriesEntry Series), List<RowRef>>();
+        var shardFirst = new SortedDictionary<int, long>();
+        foreach (var r in rows)
+        {
+            if (!bySeries.TryGetValue((r.Shard, r.Series), out var list)) bySeries[(r.Shard, r.Series)] = list = [];
+            list.Add(r);
+            if (!shardFirst.TryGetValue(r.Shard, out long first) || r.Time < first) shardFirst[r.Shard] = r.Time;
+        }
+        var shards = new List<int>(shardFirst.Keys);
+        shards.Sort((a, b) => shardFirst[a].CompareTo(shardFirst[b]));
+        if (!Ascending) shards.Reverse();
+
+        var members = new List<(SeriesEntry Entry, string Key)>(group.Members.Count);
+        foreach (var m in group.Members) members.Add((m, Encoding.UTF8.GetString(m.Key)));
+        if (!Ascending) members.Reverse();
+
+        var result = new List<List<List<RowRef>>>(shards.Count);
+        foreach (int shard in shards)
+        {
+            var inputs = new List<List<RowRef>>();
+            foreach (var (entry, key) in members)
+            {
+                if (!group.ShardKeys[shard].Contains(key)) continue;
+                if (!bySeries.TryGetValue((shard, entry), out var list))
+                {
+                    inputs.Add([]);
+                    continue;
+                }
+                var ordered = new List<RowRef>(list);
+                ordered.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+                if (!Ascending) ordered.Reverse();
+                inputs.Add(ordered);
+            }
+            result.Add(inputs);
+        }
+        return result;
+    }
+
+    private long WindowKey(long time) => Interval > 0 ? Window(time) : 0;
+
+    /// <summary>
+    /// Each row's position in InfluxDB's window merge (per shard over the series, then over the shards in shard order):
+    /// the order unordered reducers such as stddev and distinct see a window's points in.
+    /// </summary>
+    private int[] WindowMergeRanks(List<RowRef> rows, GroupSeries group)
+    {
+        var index = new Dictionary<RowRef, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < rows.Count; i++) index[rows[i]] = i;
+        var ranks = new int[rows.Count];
+        if (rows.Exists(static r => r.FromSubquery))
+        {
+            for (int i = 0; i < ranks.Length; i++) ranks[i] = i;
+            return ranks;
+        }
+        var perShard = PerShardInputs(rows, group);
+        // Shards are merged in their list order, whatever the direction.
+        if (!Ascending) perShard.Reverse();
+        var shardStreams = new List<List<RowRef>>(perShard.Count);
+        foreach (var inputs in perShard) shardStreams.Add(MergeOrder.Windowed(inputs, r => WindowKey(r.Time), Ascending));
+        int rank = 0;
+        foreach (var r in MergeOrder.Windowed(shardStreams, r => WindowKey(r.Time), Ascending)) ranks[index[r]] = rank++;
+        return ranks;
+    }
+
+    /// <summary>
+    /// mean() or sum() of a float (or, for mean, integer) field per window, computed through InfluxDB's reduce levels so
+    /// the float result is bit for bit InfluxDB's. Keys are window starts (0 without GROUP BY time).
+    /// </summary>
+    private Dictionary<long, double> LeveledMeanOrSum(Call call, List<RowRef> rows, GroupSeries group, Dictionary<string, int> slots)
+    {
+        bool mean = call.Name == "mean";
+        var perShard = PerShardInputs(rows, group);
+        if (!Ascending) perShard.Reverse();
+        var shardStreams = new List<List<Partial>>(perShard.Count);
+        foreach (var inputs in perShard)
+        {
+            var seriesPartials = new List<List<Partial>>(inputs.Count);
+            foreach (var input in inputs) seriesPartials.Add(ReduceSeries(call, input, slots, mean));
+            shardStreams.Add(Reduce(MergeOrder.ParallelWindowed(seriesPartials, static p => p.Window, Ascending), mean));
+        }
+        var merged = Reduce(MergeOrder.Windowed(shardStreams, static p => p.Window, Ascending), mean);
+        if (group.RegexSource) merged = Reduce(merged, mean);
+        merged = Reduce(merged, mean);
+        var result = new Dictionary<long, double>(merged.Count);
+        foreach (var p in merged) result[p.Window] = p.Value;
+        return result;
+    }
+
+    /// <summary>The first level: one series' points of one shard, in cursor order, reduced per window.</summary>
+    private List<Partial> ReduceSeries(Call call, List<RowRef> points, Dictionary<string, int> slots, bool mean)
+    {
+        var output = new List<Partial>();
+        long window = 0, count = 0;
+        double sum = 0;
+        foreach (var r in points)
+        {
+            var v = Evaluate(call.Args[0], r, slots, null);
+            if (v is null || !ValueMath.IsNumber(v)) continue;
+            long w = WindowKey(r.Time);
+            if (count > 0 && w != window)
+            {
+                output.Add(new Partial(window, mean ? sum / count : sum, count));
+                sum = 0;
+                count = 0;
+            }
+            window = w;
+            sum += ValueMath.ToDouble(v);
+            count++;
+        }
+        if (count > 0) output.Add(new Partial(window, mean ? sum / count : sum, count));
+        return output;
+    }
+
+    /// <summary>
+    /// A reduce level over partials grouped by window: influxql's float mean reducer adds <c>value * n</c> for a
+    /// partial of n ≥ 2 points and the value itself otherwise; the sum reducer adds the values.
+    /// </summary>
+    private static List<Partial> Reduce(List<Partial> input, bool mean)
+    {
+        var output = new List<Partial>();
+        int i = 0;
+        while (i < input.Count)
+        {
+            long window = input[i].Window, count = 0;
+            double sum = 0;
+            for (; i < input.Count && input[i].Window == window; i++)
+            {
+                var p = input[i];
+                if (mean && p.Count >= 2) sum += p.Value * p.Count;
+                else sum += p.Value;
+                count += mean && p.Count < 2 ? 1 : p.Count;
+            }
+            output.Add(new Partial(window, mean ? sum / count : sum, count));
+        }
+        return output;
+    }
+}
