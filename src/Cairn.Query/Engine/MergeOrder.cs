@@ -80,13 +80,20 @@ internal static class MergeOrder
     /// influxql's sorted merge iterator over <paramref name="inputs"/> (each in output order): pops the input whose next
     /// point comes first (earliest, or latest when descending), emits that one point, pushes the input back.
     /// </summary>
-    public static List<T> Sorted<T>(List<List<T>> inputs, Func<T, long> time, bool ascending)
+    /// <remarks>
+    /// <paramref name="tieLess"/> orders points of equal time (influxql compares the string auxiliary fields of raw
+    /// rows); without it equal times are left where the heap puts them.
+    /// </remarks>
+    public static List<T> Sorted<T>(List<List<T>> inputs, Func<T, long> time, bool ascending, Func<T, T, bool>? tieLess = null)
     {
         if (inputs.Count == 1) return inputs[0];
         var output = new List<T>();
-        var heap = new GoHeap<Cursor<T>>(ascending
-            ? (x, y) => time(x.Peek) < time(y.Peek)
-            : (x, y) => time(x.Peek) > time(y.Peek));
+        var heap = new GoHeap<Cursor<T>>((x, y) =>
+        {
+            long tx = time(x.Peek), ty = time(y.Peek);
+            if (tx != ty) return ascending ? tx < ty : tx > ty;
+            return tieLess is not null && tieLess(x.Peek, y.Peek);
+        });
         foreach (var input in inputs)
             if (input.Count > 0) heap.Items.Add(new Cursor<T>(input));
         heap.Init();

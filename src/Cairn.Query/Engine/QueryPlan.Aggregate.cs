@@ -69,33 +69,39 @@ internal sealed partial class QueryPlan
 
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
+        bool anySample = false;
         var samples = new List<Sample>();
-        int[]? mergeRanks = null;
         foreach (var call in _leafCalls)
         {
             var perWindow = new List<Sample>[windows.Count];
             // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
             var leveled = call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
-            bool mergeOrdered = call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct);
-            if (mergeOrdered) mergeRanks ??= WindowMergeRanks(rows, group);
+            // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
+            bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
             for (int w = 0; w < windows.Count; w++)
             {
                 samples.Clear();
                 var (s, e) = windowRows[w];
                 CollectSamples(call, rows, s, e, slots, samples);
                 perWindow[w] = [];
+                // A call outside the transformations reads only the query's range, not the extra windows before it.
+                if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } from)
+                    samples.RemoveAll(smp => smp.Time < from);
+                anySample |= samples.Count > 0;
                 if (leveled is not null && samples.Count > 0 && (call.Name == "mean" || samples[0].Value is double)
                     && leveled.TryGetValue(Interval > 0 ? windows[w] : 0, out double value))
                 {
                     perWindow[w].Add(new Sample(windows[w], value, -1));
                     continue;
                 }
-                if (mergeOrdered && mergeRanks is { } ranks) samples.Sort((a, b) => ranks[a.Row].CompareTo(ranks[b.Row]));
+                if (inputOrdered) samples.Reverse();
                 ReduceCall(call, rows, samples, windows[w], perWindow[w]);
             }
             if (Interval > 0) Fill(call, windows, perWindow);
             leaf[call] = perWindow;
         }
+        // A series none of whose calls has a value (the measurement lacks the fields) has no rows, filled or not.
+        if (_leafCalls.Count > 0 && !anySample) return output;
 
         // Transformations.
         var transformed = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
@@ -208,7 +214,29 @@ internal sealed partial class QueryPlan
                 return null;
             }, selected, slots));
         }
+        FillAuxiliaryCells(output);
         return output;
+    }
+
+    /// <summary>
+    /// influxql's row scanner gives a missing auxiliary field (a variable selected next to a selector) the fill
+    /// default: fill(value) puts the value itself (uncast), fill(previous) keeps the row before's, in output order.
+    /// </summary>
+    private void FillAuxiliaryCells(List<object?[]> rows)
+    {
+        if (Interval <= 0 || stmt.Fill is not (FillOption.Number or FillOption.Previous)) return;
+        object? value = stmt.FillValue switch { IntegerLiteral i => i.Value, NumberLiteral n => n.Value, _ => null };
+        for (int f = 0; f < _fields.Count; f++)
+        {
+            if (_fields[f].Expr is not VarRef) continue;
+            object? previous = null;
+            for (int k = 0; k < rows.Count; k++)
+            {
+                var cells = rows[Ascending ? k : rows.Count - 1 - k];
+                if (cells[f + 1] is null) cells[f + 1] = stmt.Fill == FillOption.Number ? value : previous;
+                previous = cells[f + 1];
+            }
+        }
     }
 
     private object?[] Row(long time, Func<Call, object?> calls, RowRef? aux, Dictionary<string, int> slots)
@@ -353,6 +381,8 @@ internal sealed partial class QueryPlan
                 (ulong, double d) => (ulong)d,
                 (ulong, long l) => (ulong)l,
                 (double, long l) => (double)l,
+                (string, _) => "",
+                (bool, _) => false,
                 _ => value,
             };
         }

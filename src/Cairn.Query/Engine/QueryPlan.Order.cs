@@ -7,9 +7,9 @@ namespace Cairn.Query.Engine;
 /// The order InfluxDB merges a group's points in, and the arithmetic of its shard-pushed aggregates (see
 /// <see cref="MergeOrder"/>). InfluxDB reads one cursor per (shard, series) and merges:
 /// <list type="bullet">
-/// <item>raw rows and ordered inputs: a sorted merge per shard over the tag set's series (key order, reversed for
-/// ORDER BY time DESC), then the shards in time order;</item>
-/// <item>stddev, distinct and the other unordered inputs: a window merge per shard, then a window merge of the shards;</item>
+/// <item>field values (raw rows, and the input of every aggregate that is not pushed to the shards: stddev, distinct,
+/// median, …): a sorted merge per shard over the tag set's series (key order, reversed for ORDER BY time DESC),
+/// then the shards in time order; the top-level options always ask for ordered output;</item>
 /// <item>mean and sum: reduced per (shard, series, window) over the points in cursor order, the series partials
 /// merged in <c>GOMAXPROCS</c> runs and reduced per shard, the shard partials reduced again, then once more per
 /// regex source and once more per statement. A mean partial of n ≥ 2 points re-enters as <c>mean * n</c>, so even a
@@ -67,9 +67,57 @@ internal sealed partial class QueryPlan
         if (rows.Exists(static r => r.FromSubquery)) return [.. rows.OrderBy(static r => r.Time)];
         var perShard = PerShardInputs(rows, group);
         var output = new List<RowRef>(rows.Count);
-        foreach (var inputs in perShard) output.AddRange(MergeOrder.Sorted(inputs, static r => r.Time, Ascending));
+        Func<RowRef, RowRef, bool>? tieLess = _raw ? AuxLess : null;
+        foreach (var inputs in perShard) output.AddRange(MergeOrder.Sorted(inputs, static r => r.Time, Ascending, tieLess));
         if (!Ascending) output.Reverse();
         return output;
+    }
+
+    /// <summary>
+    /// influxql's sorted merge of raw rows at equal times: the auxiliary fields (the selected variables, in order)
+    /// compared while both are strings, the first unequal pair deciding (reversed for ORDER BY time DESC); any other
+    /// type leaves the order undecided.
+    /// </summary>
+    private bool AuxLess(RowRef x, RowRef y)
+    {
+        foreach (var v in AuxRefs())
+        {
+            if (AuxValue(v, x) is not string a || AuxValue(v, y) is not string b) return false;
+            int c = string.CompareOrdinal(a, b);
+            if (c != 0) return Ascending ? c < 0 : c > 0;
+        }
+        return false;
+    }
+
+    private object? AuxValue(VarRef v, RowRef row)
+    {
+        if (v.Type != DataType.Tag && _rawSlots is { } slots && slots.TryGetValue(v.Name, out int slot)) return row.Values[slot];
+        return row.Series.Tag(v.Name) is { Length: > 0 } tag ? tag : null;
+    }
+
+    private List<VarRef>? _auxRefs;
+
+    /// <summary>The slots of the measurement being run (set by <see cref="Run"/>).</summary>
+    private Dictionary<string, int>? _rawSlots;
+
+    /// <summary>The variables the fields select, in order of appearance, each once: influxql's auxiliary fields.</summary>
+    private List<VarRef> AuxRefs()
+    {
+        if (_auxRefs is not null) return _auxRefs;
+        var refs = new List<VarRef>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(Expr e)
+        {
+            switch (e)
+            {
+                case VarRef v: if (v.Name != "time" && seen.Add(v.Name)) refs.Add(v); break;
+                case BinaryExpr b: Visit(b.Lhs); Visit(b.Rhs); break;
+                case ParenExpr p: Visit(p.Expr); break;
+                case Call c: foreach (var a in c.Args) Visit(a); break;
+            }
+        }
+        foreach (var f in _fields) Visit(f.Expr);
+        return _auxRefs = refs;
     }
 
     /// <summary>
@@ -117,30 +165,6 @@ internal sealed partial class QueryPlan
     }
 
     private long WindowKey(long time) => Interval > 0 ? Window(time) : 0;
-
-    /// <summary>
-    /// Each row's position in InfluxDB's window merge (per shard over the series, then over the shards in shard order):
-    /// the order unordered reducers such as stddev and distinct see a window's points in.
-    /// </summary>
-    private int[] WindowMergeRanks(List<RowRef> rows, GroupSeries group)
-    {
-        var index = new Dictionary<RowRef, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < rows.Count; i++) index[rows[i]] = i;
-        var ranks = new int[rows.Count];
-        if (rows.Exists(static r => r.FromSubquery))
-        {
-            for (int i = 0; i < ranks.Length; i++) ranks[i] = i;
-            return ranks;
-        }
-        var perShard = PerShardInputs(rows, group);
-        // Shards are merged in their list order, whatever the direction.
-        if (!Ascending) perShard.Reverse();
-        var shardStreams = new List<List<RowRef>>(perShard.Count);
-        foreach (var inputs in perShard) shardStreams.Add(MergeOrder.Windowed(inputs, r => WindowKey(r.Time), Ascending));
-        int rank = 0;
-        foreach (var r in MergeOrder.Windowed(shardStreams, r => WindowKey(r.Time), Ascending)) ranks[index[r]] = rank++;
-        return ranks;
-    }
 
     /// <summary>
     /// mean() or sum() of a float (or, for mean, integer) field per window, computed through InfluxDB's reduce levels so

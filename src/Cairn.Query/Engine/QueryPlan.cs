@@ -35,6 +35,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private readonly List<Call> _leafCalls = [];
     private readonly List<Call> _transformCalls = [];
     private readonly List<Call> _topCalls = [];
+    private readonly HashSet<Call> _nestedCalls = new(ReferenceEqualityComparer.Instance);
 
     private long Interval => compiler.Interval;
 
@@ -166,6 +167,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             case Call c:
                 _leafCalls.Add(c);
                 if (topLevel) _topCalls.Add(c);
+                else _nestedCalls.Add(c);
                 break;
         }
     }
@@ -248,6 +250,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         foreach (var f in _fields) CollectFieldRefs(f.Expr, fieldTypes, slots);
         if (condition is not null) CollectFieldRefs(condition, fieldTypes, slots);
         _conditionFields = new HashSet<string>(slots.Keys, StringComparer.Ordinal);
+        _rawSlots = slots;
         var slotNames = new string[slots.Count];
         foreach (var (name, slot) in slots) slotNames[slot] = name;
 

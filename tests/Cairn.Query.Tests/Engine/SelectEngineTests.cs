@@ -78,13 +78,15 @@ public class SelectEngineTests
         return shard;
     }
 
-    private static string Run(string query, MemoryShard shard, long now = T0 + 3600 * Second)
+    private static string Run(string query, MemoryShard shard, long now = T0 + 3600 * Second) => Run(query, [shard], now);
+
+    private static string Run(string query, MemoryShard[] shardList, long now = T0 + 3600 * Second)
     {
         var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
         var result = new QueryResult(0);
         var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
         {
-            shards = [shard];
+            shards = shardList;
             error = null;
             return true;
         }, now);
@@ -186,5 +188,38 @@ public class SelectEngineTests
         var (body, points) = IntoPoints.Encode([series], "out", new HashSet<string> { "host" });
         await Assert.That(points).IsEqualTo(1);
         await Assert.That(Encoding.UTF8.GetString(body)).IsEqualTo("out,host=a,region=west mean=1.5 946684800000000000\n");
+    }
+
+    /// <summary>influxql's stddev: a running mean, then the squared deviations, over the points in the given order.</summary>
+    private static double RunningStddev(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        double mean = 0;
+        int n = 0;
+        foreach (var v in list) mean += (v - mean) / ++n;
+        double variance = 0;
+        foreach (var v in list) variance += (v - mean) * (v - mean);
+        return Math.Sqrt(variance / (n - 1));
+    }
+
+    [Test]
+    public async Task Stddev_TwoShards_ReducesEarlierShardFirstWhateverTheListOrder()
+    {
+        var early = new MemoryShard();
+        var late = new MemoryShard();
+        var earlyValues = Enumerable.Range(0, 40).Select(i => Math.Round((i * 13 % 100) * 0.61 + 0.01 * i, 2)).ToList();
+        var lateValues = Enumerable.Range(0, 40).Select(i => Math.Round((i * 53 % 100) * 0.91 + 0.03 * i, 2)).ToList();
+        for (int i = 0; i < 40; i++)
+        {
+            early.Add("cpu,host=a", "value", T0 + i * Second, earlyValues[i]);
+            late.Add("cpu,host=a", "value", T0 + (100 + i) * Second, lateValues[i]);
+        }
+        double timeOrder = RunningStddev(earlyValues.Concat(lateValues));
+        await Assert.That(RunningStddev(lateValues.Concat(earlyValues))).IsNotEqualTo(timeOrder).Because("the data must make the order matter");
+        string expected = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"stddev\"],\"values\":[[\"2000-01-01T00:00:00Z\","
+            + timeOrder.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "]]}]}]}";
+        const string query = "SELECT stddev(value) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-02T00:00:00Z'";
+        await Assert.That(Run(query, [late, early])).IsEqualTo(expected);
+        await Assert.That(Run(query, [early, late])).IsEqualTo(expected);
     }
 }
