@@ -347,9 +347,19 @@ internal sealed partial class QueryPlan
             value = stmt.FillValue switch { IntegerLiteral i => i.Value, NumberLiteral n => n.Value, _ => null };
         }
         if (fill == FillOption.None) return;
-        object? previous = null;
-        for (int w = 0; w < windows.Count; w++)
+        if (Array.TrueForAll(perWindow, static l => l.Count == 0))
         {
+            // No value of the call in this series: InfluxDB's fill iterator never sees the series, and the row scanner
+            // gives the column its default (the fill value, else null).
+            object? missing = stmt.Fill == FillOption.Number ? value : null;
+            for (int w = 0; w < windows.Count; w++) perWindow[w].Add(new Sample(windows[w], missing, -2));
+            return;
+        }
+        object? previous = null;
+        // fill(previous) carries values in output order: backwards for ORDER BY time DESC.
+        for (int k = 0; k < windows.Count; k++)
+        {
+            int w = Ascending ? k : windows.Count - 1 - k;
             if (perWindow[w].Count > 0)
             {
                 previous = perWindow[w][0].Value;
