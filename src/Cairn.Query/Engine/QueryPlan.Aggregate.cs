@@ -76,6 +76,7 @@ internal sealed partial class QueryPlan
             var perWindow = new List<Sample>[windows.Count];
             // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
             var leveled = call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
+            var integral = call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots) : null;
             // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
             bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
             for (int w = 0; w < windows.Count; w++)
@@ -88,6 +89,11 @@ internal sealed partial class QueryPlan
                 if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } from)
                     samples.RemoveAll(smp => smp.Time < from);
                 anySample |= samples.Count > 0;
+                if (integral is not null)
+                {
+                    if (integral.TryGetValue(Interval > 0 ? windows[w] : 0, out double area)) perWindow[w].Add(new Sample(windows[w], area, -1));
+                    continue;
+                }
                 if (leveled is not null && samples.Count > 0 && (call.Name == "mean" || samples[0].Value is double)
                     && leveled.TryGetValue(Interval > 0 ? windows[w] : 0, out double value))
                 {
@@ -399,20 +405,25 @@ internal sealed partial class QueryPlan
         return value;
     }
 
-    private static object? Linear(List<long> windows, List<Sample>[] perWindow, int w)
+    /// <summary>
+    /// fill(linear): the line through the nearest real values before and after, in output order (so the earlier
+    /// window is "next" under ORDER BY time DESC), computed as influxql does: slope × distance + previous value.
+    /// </summary>
+    private object? Linear(List<long> windows, List<Sample>[] perWindow, int w)
     {
-        int prev = w - 1;
-        while (prev >= 0 && (perWindow[prev].Count == 0 || perWindow[prev][0].Row == -2 || perWindow[prev][0].Value is null)) prev--;
-        int next = w + 1;
-        while (next < windows.Count && (perWindow[next].Count == 0 || perWindow[next][0].Value is null)) next++;
-        if (prev < 0 || next >= windows.Count) return null;
+        int step = Ascending ? 1 : -1;
+        int prev = w - step;
+        while (prev >= 0 && prev < windows.Count && !IsReal(perWindow[prev])) prev -= step;
+        int next = w + step;
+        while (next >= 0 && next < windows.Count && !IsReal(perWindow[next])) next += step;
+        if (prev < 0 || prev >= windows.Count || next < 0 || next >= windows.Count) return null;
         var pv = perWindow[prev][0].Value;
         var nv = perWindow[next][0].Value;
-        if (pv is long pl && nv is long nl)
-        {
-            return pl + (nl - pl) * (windows[w] - windows[prev]) / (windows[next] - windows[prev]);
-        }
+        double dt = windows[next] - windows[prev], x = windows[w] - windows[prev];
+        if (pv is long pl && nv is long nl) return (long)((double)(nl - pl) / dt * x + pl);
         double a = ValueMath.ToDouble(pv), b = ValueMath.ToDouble(nv);
-        return a + (b - a) * (windows[w] - windows[prev]) / (windows[next] - windows[prev]);
+        return (b - a) / dt * x + a;
+
+        static bool IsReal(List<Sample> window) => window.Count > 0 && window[0].Row != -2 && window[0].Value is not null;
     }
 }

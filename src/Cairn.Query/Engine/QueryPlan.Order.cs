@@ -238,4 +238,58 @@ internal sealed partial class QueryPlan
         }
         return output;
     }
+
+    /// <summary>
+    /// integral() as influxql's streaming reducer computes it over the group's points in merge order: trapezoids of
+    /// <c>0.5 × (v + prev) × (Δt / unit)</c>; a point past the current window closes it with the area up to the
+    /// window's end (the value there interpolated linearly) and the rest goes to the point's window, so windows
+    /// without points are skipped and a window whose only point sits at its start has no value. Keys are window
+    /// starts (0 without GROUP BY time). Ascending order only.
+    /// </summary>
+    private Dictionary<long, double> StreamIntegral(Call call, List<RowRef> rows, Dictionary<string, int> slots)
+    {
+        long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : 1_000_000_000L;
+        var result = new Dictionary<long, double>();
+        bool havePrev = false;
+        long prevTime = 0, windowStart = 0, windowEnd = 0;
+        double prevValue = 0, sum = 0;
+        foreach (var r in rows)
+        {
+            if (_range.MinSet is { } from && r.Time < from) continue;
+            var v = Evaluate(call.Args[0], r, slots, null);
+            if (v is null || !ValueMath.IsNumber(v)) continue;
+            double value = ValueMath.ToDouble(v);
+            if (!havePrev)
+            {
+                havePrev = true;
+                prevTime = r.Time;
+                prevValue = value;
+                if (Interval > 0) (windowStart, windowEnd) = WindowBounds(r.Time);
+                continue;
+            }
+            if (r.Time == prevTime)
+            {
+                prevValue = value;
+                continue;
+            }
+            if (Interval > 0 && r.Time >= windowEnd)
+            {
+                if (prevTime != windowEnd)
+                {
+                    double atEnd = (value - prevValue) / (r.Time - prevTime) * (windowEnd - prevTime) + prevValue;
+                    sum += 0.5 * (atEnd + prevValue) * ((double)(windowEnd - prevTime) / unit);
+                    prevValue = atEnd;
+                    prevTime = windowEnd;
+                }
+                result[windowStart] = sum;
+                (windowStart, windowEnd) = WindowBounds(r.Time);
+                sum = 0;
+            }
+            sum += 0.5 * (value + prevValue) * ((double)(r.Time - prevTime) / unit);
+            prevTime = r.Time;
+            prevValue = value;
+        }
+        if (havePrev && (Interval == 0 || prevTime != windowStart)) result[windowStart] = sum;
+        return result;
+    }
 }
