@@ -292,4 +292,68 @@ internal sealed partial class QueryPlan
         if (havePrev && (Interval == 0 || prevTime != windowStart)) result[windowStart] = sum;
         return result;
     }
+
+    /// <summary>
+    /// SLIMIT and SOFFSET as InfluxDB applies them: in each shard, over that shard's tag sets (the groups with a
+    /// series in the shard's index that the condition's tags allow, points or not), sorted by their marshalled tags
+    /// (<c>k1|k2|v1|v2</c>, empty values left out; the same order under ORDER BY time DESC). A group keeps only the
+    /// rows of shards that selected it; nothing is limited again over the result.
+    /// </summary>
+    private void LimitSeriesPerShard(SortedDictionary<string, (string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)> groups, HashSet<string>[] shardKeys)
+    {
+        var sortKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, group) in groups)
+        {
+            var keys = new List<string>();
+            var values = new List<string>();
+            for (int i = 0; i < _dimensions.Count; i++)
+            {
+                if (group.Tags[i].Length == 0) continue;
+                keys.Add(_dimensions[i]);
+                values.Add(group.Tags[i]);
+            }
+            sortKeys[key] = string.Join('|', keys) + (keys.Count > 0 ? "|" : "") + string.Join('|', values);
+        }
+        int skip = (int)Math.Min(stmt.SOffset, int.MaxValue);
+        int take = stmt.SLimit > 0 ? (int)Math.Min(stmt.SLimit, int.MaxValue) : int.MaxValue;
+        var allowed = new HashSet<string>[shardKeys.Length];
+        for (int shard = 0; shard < shardKeys.Length; shard++)
+        {
+            var present = new List<string>();
+            foreach (var (key, group) in groups)
+            {
+                if (group.Members.Exists(m => shardKeys[shard].Contains(Encoding.UTF8.GetString(m.Key)))) present.Add(key);
+            }
+            present.Sort((a, b) => string.CompareOrdinal(sortKeys[a], sortKeys[b]));
+            allowed[shard] = new HashSet<string>(present.Skip(skip).Take(take), StringComparer.Ordinal);
+        }
+        foreach (var (key, group) in groups) group.Rows.RemoveAll(r => !allowed[r.Shard].Contains(key));
+    }
+
+    /// <summary>
+    /// The LIMIT a shard applies to a raw query before the rows are merged: InfluxDB's storage limit iterator passes
+    /// a tag set's points while <c>n - offset ≤ limit</c>, so each shard hands over its first offset + limit + 1 rows
+    /// (offset + 1 without LIMIT, which is why OFFSET alone leaves so few rows), and OFFSET/LIMIT then apply to the
+    /// merged rows as usual.
+    /// </summary>
+    private List<RowRef> StorageLimit(List<RowRef> rows, Dictionary<string, int> slots)
+    {
+        long keep = stmt.Offset + stmt.Limit + 1;
+        var selected = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in _fields) CollectSelectedSlots(f.Expr, slots, selected);
+        var counts = new Dictionary<int, long>();
+        var kept = new List<RowRef>(rows.Count);
+        for (int k = 0; k < rows.Count; k++)
+        {
+            var r = rows[Ascending ? k : rows.Count - 1 - k];
+            bool any = false;
+            foreach (var (_, slot) in selected) any |= r.Values[slot] is not null;
+            if (!any) continue;
+            long n = counts.GetValueOrDefault(r.Shard) + 1;
+            counts[r.Shard] = n;
+            if (n <= keep) kept.Add(r);
+        }
+        if (!Ascending) kept.Reverse();
+        return kept;
+    }
 }

@@ -298,6 +298,8 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             group.Members.Add(entry);
         }
 
+        if ((stmt.SLimit > 0 || stmt.SOffset > 0) && !shards.Exists(static s => s is SubqueryShard)) LimitSeriesPerShard(groups, shardKeys);
+
         var ordered = new List<(string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(groups.Values);
         // ORDER BY time DESC also reverses the order of the series.
         if (!Ascending) ordered.Reverse();
@@ -306,6 +308,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             if (rows.Count == 0) continue;
             var groupSeries = new GroupSeries(members, shardKeys, regexSource);
             var sorted = InfluxOrder(rows, groupSeries);
+            if (_raw && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard)) sorted = StorageLimit(sorted, slots);
             var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);
             if (values.Count == 0) continue;
             if (!Ascending) values.Reverse();
