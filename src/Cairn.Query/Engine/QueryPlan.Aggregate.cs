@@ -75,8 +75,10 @@ internal sealed partial class QueryPlan
         {
             var perWindow = new List<Sample>[windows.Count];
             // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
-            var leveled = call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
-            var integral = call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots) : null;
+            // Shard levels exist only over stored series; a subquery's rows are reduced as they come.
+            bool stored = !rows.Exists(static r => r.FromSubquery);
+            var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
+            var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots) : null;
             // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
             bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
             for (int w = 0; w < windows.Count; w++)
@@ -186,6 +188,7 @@ internal sealed partial class QueryPlan
             transformedAt[call] = at;
         }
 
+        bool stored0 = !rows.Exists(static r => r.FromSubquery);
         bool pointRows = _topCalls.Count == 1 && _leafCalls.Count == 1 && _transformCalls.Count == 0 &&
             (_topCalls[0].Name is "top" or "bottom" or "sample" or "distinct" || (Interval == 0 && Aggregates.IsSelector(_topCalls[0].Name)));
         for (int w = firstOutput; w < windows.Count; w++)
@@ -213,7 +216,9 @@ internal sealed partial class QueryPlan
             if (_leafCalls.Count == 1 && _transformCalls.Count == 0 && Aggregates.IsSelector(_leafCalls[0].Name)
                 && leaf[_leafCalls[0]][w] is [{ Row: >= 0 } point, ..])
                 selected = rows[point.Row];
-            output.Add(Row(windows[w], c =>
+            // integral() outside GROUP BY time keeps its reducer's zero time (influxql applies no interval to it).
+            long rowTime = Interval == 0 && _topCalls.TrueForAll(static c => c.Name == "integral") && stored0 ? 0 : windows[w];
+            output.Add(Row(rowTime, c =>
             {
                 if (leaf.TryGetValue(c, out var lw)) return lw[window].Count > 0 ? lw[window][0].Value : null;
                 if (transformedAt.TryGetValue(c, out var points) && points.TryGetValue(windows[window], out var v)) return v;

@@ -356,4 +356,17 @@ internal sealed partial class QueryPlan
         if (!Ascending) kept.Reverse();
         return kept;
     }
+
+    /// <summary>The rows where a field the SELECT reads has a value (condition-only rows dropped).</summary>
+    private List<RowRef> KeepSelected(List<RowRef> rows, Dictionary<string, int> slots)
+    {
+        var selected = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in _fields) CollectSelectedSlots(f.Expr, slots, selected);
+        return rows.FindAll(r =>
+        {
+            foreach (var (_, slot) in selected)
+                if (r.Values[slot] is not null) return true;
+            return false;
+        });
+    }
 }

@@ -303,10 +303,13 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var ordered = new List<(string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(groups.Values);
         // ORDER BY time DESC also reverses the order of the series.
         if (!Ascending) ordered.Reverse();
-        foreach (var (tags, rows, members) in ordered)
+        foreach (var (tags, groupRows, members) in ordered)
         {
+            var rows = groupRows;
             if (rows.Count == 0) continue;
             var groupSeries = new GroupSeries(members, shardKeys, regexSource);
+            // A raw query's storage iterators yield only times where a selected field has a value.
+            if (_raw && !rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
             var sorted = InfluxOrder(rows, groupSeries);
             if (_raw && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard)) sorted = StorageLimit(sorted, slots);
             var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);

@@ -252,7 +252,8 @@ internal sealed class SelectCompiler
     private string? CompileDifference(string name, NodeList<Expr> args)
     {
         if (args.Count != 1) return $"invalid number of arguments for {name}, expected 1, got {args.Count}";
-        ExtraIntervals = Math.Max(ExtraIntervals, 1);
+        // cumulative_sum needs no point before the range, so it reads none (a window before it would be summed in).
+        if (name != "cumulative_sum") ExtraIntervals = Math.Max(ExtraIntervals, 1);
         return Transform(name, args[0]);
     }
 
