@@ -69,7 +69,7 @@ internal sealed partial class QueryPlan
 
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
-        bool anySample = false;
+        bool anySample = false, anyOutput = false;
         var samples = new List<Sample>();
         foreach (var call in _leafCalls)
         {
@@ -105,11 +105,13 @@ internal sealed partial class QueryPlan
                 if (inputOrdered) samples.Reverse();
                 ReduceCall(call, rows, samples, windows[w], perWindow[w]);
             }
+            anyOutput |= Array.Exists(perWindow, static l => l.Count > 0);
             if (Interval > 0) Fill(call, windows, perWindow);
             leaf[call] = perWindow;
         }
-        // A series none of whose calls has a value (the measurement lacks the fields) has no rows, filled or not.
-        if (_leafCalls.Count > 0 && !anySample) return output;
+        // A series none of whose calls yields a value (the measurement lacks the fields, or percentile() finds no
+        // rank in any window) has no rows, filled or not: InfluxDB's fill iterator never sees it.
+        if (_leafCalls.Count > 0 && (!anySample || !anyOutput)) return output;
 
         // Transformations.
         var transformed = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
