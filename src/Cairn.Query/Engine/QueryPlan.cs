@@ -308,8 +308,10 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             var rows = groupRows;
             if (rows.Count == 0) continue;
             var groupSeries = new GroupSeries(members, shardKeys, regexSource);
-            // A raw query's storage iterators yield only times where a selected field has a value.
-            if (_raw && !rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
+            // InfluxDB's storage iterators yield only times where a selected field has a value; rows that only hold
+            // condition fields would disturb the merge order.
+            if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
+            if (rows.Count == 0) continue;
             var sorted = InfluxOrder(rows, groupSeries);
             if (_raw && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard)) sorted = StorageLimit(sorted, slots);
             var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);
@@ -590,6 +592,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             case BinaryExpr b: CollectSelectedSlots(b.Lhs, slots, selected); CollectSelectedSlots(b.Rhs, slots, selected); break;
             case ParenExpr p: CollectSelectedSlots(p.Expr, slots, selected); break;
             case Call c: foreach (var a in c.Args) CollectSelectedSlots(a, slots, selected); break;
+            case Distinct d when slots.TryGetValue(d.Name, out int slot): selected.TryAdd(d.Name, slot); break;
         }
     }
 
