@@ -33,8 +33,9 @@ internal sealed class PartialAggregate
         }
         if (Min is not { } min || Less(s, min)) Min = s;
         if (Max is not { } max || Greater(s, max)) Max = s;
-        if (First is not { } first || s.Time < first.Time || (s.Time == first.Time && ValueMath.Order(s.Value, first.Value) > 0 && s.Value is not bool)) First = s;
-        if (Last is not { } last || s.Time > last.Time || (s.Time == last.Time && ValueMath.Order(s.Value, last.Value) > 0 && s.Value is not bool)) Last = s;
+        // Equal times: influxql keeps the greater value, except that first() prefers false and last() true.
+        if (First is not { } first || s.Time < first.Time || (s.Time == first.Time && (s.Value is bool b ? !b && first.Value is true : ValueMath.Order(s.Value, first.Value) > 0))) First = s;
+        if (Last is not { } last || s.Time > last.Time || (s.Time == last.Time && (s.Value is bool c ? c && last.Value is false : ValueMath.Order(s.Value, last.Value) > 0))) Last = s;
     }
 
     public void Merge(PartialAggregate other)
@@ -155,9 +156,10 @@ internal static class Aggregates
                     output.Add(new Sample(windowTime, double.NaN, -1));
                     return;
                 }
+                // influxql's running mean, over the points in merge order.
                 double mean = 0;
-                foreach (var s in input) mean += ValueMath.ToDouble(s.Value);
-                mean /= input.Count;
+                int count = 0;
+                foreach (var s in input) mean += (ValueMath.ToDouble(s.Value) - mean) / ++count;
                 double variance = 0;
                 foreach (var s in input)
                 {
@@ -182,6 +184,13 @@ internal static class Aggregates
             }
             case "mode":
             {
+                if (input[0].Value is bool)
+                {
+                    // influxql counts both values; a tie is true.
+                    int trues = input.Count(static s => s.Value is true);
+                    output.Add(new Sample(windowTime, trues >= input.Count - trues, -1));
+                    return;
+                }
                 var sorted = SortedByValue(input);
                 object? best = sorted[0].Value;
                 int bestCount = 0, run = 0;

@@ -44,15 +44,15 @@ internal struct FieldPartial
         {
             long t = times[0], b = strings ? 0 : bits[0];
             string? text = strings ? texts[0] : null;
-            // At equal times the greater value wins, except for booleans, as influxql's first/last reducers choose.
-            if (empty || t < _firstTime || (t == _firstTime && type != FieldType.Boolean && Compare(type, b, text, _firstBits, _firstString) > 0))
+            // At equal times the greater value wins, except that first() prefers false (and last() true), as influxql chooses.
+            if (empty || t < _firstTime || (t == _firstTime && (type == FieldType.Boolean ? b == 0 && _firstBits != 0 : Compare(type, b, text, _firstBits, _firstString) > 0)))
                 (_firstTime, _firstBits, _firstString) = (t, b, text);
         }
         if ((need & PartialNeeds.Last) != 0)
         {
             long t = times[n - 1], b = strings ? 0 : bits[n - 1];
             string? text = strings ? texts[n - 1] : null;
-            if (empty || t > _lastTime || (t == _lastTime && type != FieldType.Boolean && Compare(type, b, text, _lastBits, _lastString) > 0))
+            if (empty || t > _lastTime || (t == _lastTime && Compare(type, b, text, _lastBits, _lastString) > 0))
                 (_lastTime, _lastBits, _lastString) = (t, b, text);
         }
     }

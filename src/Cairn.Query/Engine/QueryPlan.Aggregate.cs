@@ -9,7 +9,7 @@ internal sealed partial class QueryPlan
     /// The rows of an aggregate query for one group (rows sorted by time): each call reduced per window, fill applied to
     /// the aggregates, transformations over the windows, then one row per window (or per selected point).
     /// </summary>
-    private List<object?[]> AggregateRows(List<RowRef> rows, Dictionary<string, int> slots)
+    private List<object?[]> AggregateRows(List<RowRef> rows, Dictionary<string, int> slots, GroupSeries group)
     {
         var output = new List<object?[]>();
         if (rows.Count == 0) return output;
@@ -37,6 +37,7 @@ internal sealed partial class QueryPlan
 
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
+        bool anySample = false, anyOutput = false;
         var samples = new List<Sample>();
         // Rows were read beyond the range for the transformations that start a window early; any other aggregate
         // reads only the range (influxql builds an iterator per call), which matters when it starts mid-window.
@@ -47,6 +48,13 @@ internal sealed partial class QueryPlan
         {
             bool rangeOnly = compiler.ExtraIntervals > 0 && Interval > 0 && !readsBefore.Contains(call);
             var perWindow = new List<Sample>[windows.Count];
+            // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
+            // Shard levels exist only over stored series; a subquery's rows are reduced as they come.
+            bool stored = !rows.Exists(static r => r.FromSubquery);
+            var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
+            var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots) : null;
+            // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
+            bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
             for (int w = 0; w < windows.Count; w++)
             {
                 samples.Clear();
@@ -55,11 +63,31 @@ internal sealed partial class QueryPlan
                 while (rangeOnly && e > s && rows[e - 1].Time > _range.Max) e--;
                 CollectSamples(call, rows, s, e, slots, samples);
                 perWindow[w] = [];
+                // A call outside the transformations reads only the query's range, not the extra windows before it.
+                if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } from)
+                    samples.RemoveAll(smp => smp.Time < from);
+                anySample |= samples.Count > 0;
+                if (integral is not null)
+                {
+                    if (integral.TryGetValue(Interval > 0 ? windows[w] : 0, out double area)) perWindow[w].Add(new Sample(windows[w], area, -1));
+                    continue;
+                }
+                if (leveled is not null && samples.Count > 0 && (call.Name == "mean" || samples[0].Value is double)
+                    && leveled.TryGetValue(Interval > 0 ? windows[w] : 0, out double value))
+                {
+                    perWindow[w].Add(new Sample(windows[w], value, -1));
+                    continue;
+                }
+                if (inputOrdered) samples.Reverse();
                 ReduceCall(call, rows, samples, windows[w], perWindow[w]);
             }
+            anyOutput |= Array.Exists(perWindow, static l => l.Count > 0);
             if (Interval > 0) Fill(call, windows, perWindow);
             leaf[call] = perWindow;
         }
+        // A series none of whose calls yields a value (the measurement lacks the fields, or percentile() finds no
+        // rank in any window) has no rows, filled or not: InfluxDB's fill iterator never sees it.
+        if (_leafCalls.Count > 0 && (!anySample || !anyOutput)) return output;
 
         // Transformations.
         var transformed = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
@@ -162,6 +190,7 @@ internal sealed partial class QueryPlan
             transformedAt[call] = at;
         }
 
+        bool stored0 = !rows.Exists(static r => r.FromSubquery);
         bool pointRows = _topCalls.Count == 1 && _leafCalls.Count == 1 && _transformCalls.Count == 0 &&
             (_topCalls[0].Name is "top" or "bottom" or "sample" or "distinct" || (Interval == 0 && Aggregates.IsSelector(_topCalls[0].Name)));
 
@@ -193,7 +222,11 @@ internal sealed partial class QueryPlan
             if (pointRows)
             {
                 var call = _topCalls[0];
-                foreach (var smp in leaf[call][w])
+                // top() and bottom() list a window's points by time even under ORDER BY time DESC (only the windows
+                // are reversed); the rows are reversed once at the end, so add them backwards here.
+                var points = leaf[call][w];
+                if (!Ascending && call.Name is "top" or "bottom") points = [.. Enumerable.Reverse(points)];
+                foreach (var smp in points)
                 {
                     long time = call.Name == "distinct" ? windows[w] : smp.Time;
                     if (Interval == 0 && call.Name == "distinct") time = windows[w];
@@ -213,7 +246,9 @@ internal sealed partial class QueryPlan
             if (_leafCalls.Count == 1 && _transformCalls.Count == 0 && Aggregates.IsSelector(_leafCalls[0].Name)
                 && leaf[_leafCalls[0]][w] is [{ Row: >= 0 } point, ..])
                 selected = rows[point.Row];
-            output.Add(Row(windows[w], c =>
+            // integral() outside GROUP BY time keeps its reducer's zero time (influxql applies no interval to it).
+            long rowTime = Interval == 0 && _topCalls.TrueForAll(static c => c.Name == "integral") && stored0 ? 0 : windows[w];
+            output.Add(Row(rowTime, c =>
             {
                 if (leaf.TryGetValue(c, out var lw)) return lw[window].Count > 0 ? lw[window][0].Value : null;
                 if (transformedAt.TryGetValue(c, out var points) && points.TryGetValue(windows[window], out var v)) return v;
@@ -221,6 +256,7 @@ internal sealed partial class QueryPlan
             }, selected, slots));
         }
         EmitOffWindow(long.MaxValue);
+        FillAuxiliaryCells(output);
     }
 
     /// <summary>
@@ -264,6 +300,27 @@ internal sealed partial class QueryPlan
         lastOutput = windows.Count - 1;
         while (lastOutput >= firstOutput && windows[lastOutput] > last) lastOutput--;
         return windows;
+    }
+
+    /// <summary>
+    /// influxql's row scanner gives a missing auxiliary field (a variable selected next to a selector) the fill
+    /// default: fill(value) puts the value itself (uncast), fill(previous) keeps the row before's, in output order.
+    /// </summary>
+    private void FillAuxiliaryCells(List<object?[]> rows)
+    {
+        if (Interval <= 0 || stmt.Fill is not (FillOption.Number or FillOption.Previous)) return;
+        object? value = stmt.FillValue switch { IntegerLiteral i => i.Value, NumberLiteral n => n.Value, _ => null };
+        for (int f = 0; f < _fields.Count; f++)
+        {
+            if (_fields[f].Expr is not VarRef) continue;
+            object? previous = null;
+            for (int k = 0; k < rows.Count; k++)
+            {
+                var cells = rows[Ascending ? k : rows.Count - 1 - k];
+                if (cells[f + 1] is null) cells[f + 1] = stmt.Fill == FillOption.Number ? value : previous;
+                previous = cells[f + 1];
+            }
+        }
     }
 
     private object?[] Row(long time, Func<Call, object?> calls, RowRef? aux, Dictionary<string, int> slots)
@@ -374,9 +431,19 @@ internal sealed partial class QueryPlan
             value = stmt.FillValue switch { IntegerLiteral i => i.Value, NumberLiteral n => n.Value, _ => null };
         }
         if (fill == FillOption.None) return;
-        object? previous = null;
-        for (int w = 0; w < windows.Count; w++)
+        if (Array.TrueForAll(perWindow, static l => l.Count == 0))
         {
+            // No value of the call in this series: InfluxDB's fill iterator never sees the series, and the row scanner
+            // gives the column its default (the fill value, else null).
+            object? missing = stmt.Fill == FillOption.Number ? value : null;
+            for (int w = 0; w < windows.Count; w++) perWindow[w].Add(new Sample(windows[w], missing, -2));
+            return;
+        }
+        object? previous = null;
+        // fill(previous) carries values in output order: backwards for ORDER BY time DESC.
+        for (int k = 0; k < windows.Count; k++)
+        {
+            int w = Ascending ? k : windows.Count - 1 - k;
             if (perWindow[w].Count > 0)
             {
                 previous = perWindow[w][0].Value;
@@ -384,7 +451,7 @@ internal sealed partial class QueryPlan
             }
             object? filled = fill switch
             {
-                FillOption.Number => CastLike(value, call),
+                FillOption.Number => CastLike(value, perWindow),
                 FillOption.Previous => previous,
                 FillOption.Linear => Linear(windows, perWindow, w),
                 _ => null,
@@ -393,22 +460,48 @@ internal sealed partial class QueryPlan
         }
     }
 
-    private static object? CastLike(object? value, Call call) => value;
-
-    private static object? Linear(List<long> windows, List<Sample>[] perWindow, int w)
+    /// <summary>
+    /// fill(value) in the type of the call's results, as influxql's typed fill iterators cast it: an integer aggregate
+    /// fills <c>fill(-1.5)</c> as -1 (truncated).
+    /// </summary>
+    private static object? CastLike(object? value, List<Sample>[] perWindow)
     {
-        int prev = w - 1;
-        while (prev >= 0 && (perWindow[prev].Count == 0 || perWindow[prev][0].Row == -2 || perWindow[prev][0].Value is null)) prev--;
-        int next = w + 1;
-        while (next < windows.Count && (perWindow[next].Count == 0 || perWindow[next][0].Value is null)) next++;
-        if (prev < 0 || next >= windows.Count) return null;
+        foreach (var window in perWindow)
+        {
+            if (window.Count == 0 || window[0].Row == -2) continue;
+            return (window[0].Value, value) switch
+            {
+                (long, double d) => (long)d,
+                (ulong, double d) => (ulong)d,
+                (ulong, long l) => (ulong)l,
+                (double, long l) => (double)l,
+                (string, _) => "",
+                (bool, _) => false,
+                _ => value,
+            };
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// fill(linear): the line through the nearest real values before and after, in output order (so the earlier
+    /// window is "next" under ORDER BY time DESC), computed as influxql does: slope × distance + previous value.
+    /// </summary>
+    private object? Linear(List<long> windows, List<Sample>[] perWindow, int w)
+    {
+        int step = Ascending ? 1 : -1;
+        int prev = w - step;
+        while (prev >= 0 && prev < windows.Count && !IsReal(perWindow[prev])) prev -= step;
+        int next = w + step;
+        while (next >= 0 && next < windows.Count && !IsReal(perWindow[next])) next += step;
+        if (prev < 0 || prev >= windows.Count || next < 0 || next >= windows.Count) return null;
         var pv = perWindow[prev][0].Value;
         var nv = perWindow[next][0].Value;
-        if (pv is long pl && nv is long nl)
-        {
-            return pl + (nl - pl) * (windows[w] - windows[prev]) / (windows[next] - windows[prev]);
-        }
+        double dt = windows[next] - windows[prev], x = windows[w] - windows[prev];
+        if (pv is long pl && nv is long nl) return (long)((double)(nl - pl) / dt * x + pl);
         double a = ValueMath.ToDouble(pv), b = ValueMath.ToDouble(nv);
-        return a + (b - a) * (windows[w] - windows[prev]) / (windows[next] - windows[prev]);
+        return (b - a) / dt * x + a;
+
+        static bool IsReal(List<Sample> window) => window.Count > 0 && window[0].Row != -2 && window[0].Value is not null;
     }
 }

@@ -47,6 +47,9 @@ internal sealed partial class QueryPlan
         error = null;
         // max-select-point counts rows (a time of any field), which only the row path makes.
         if (!ShardsDisjoint || _raw || _transformCalls.Count > 0 || _leafCalls.Count == 0 || Limits.MaxPoints > 0) return false;
+        // SLIMIT/SOFFSET apply per shard (LimitSeriesPerShard); mean and sum round through InfluxDB's reduce levels
+        // (LeveledMeanOrSum): both need the row path.
+        if (stmt.SLimit > 0 || stmt.SOffset > 0 || _leafCalls.Exists(static c => c.Name is "mean" or "sum")) return false;
         foreach (var f in _fields)
             if (!OnlyCalls(f.Expr)) return false;
 

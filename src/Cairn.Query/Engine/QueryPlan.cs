@@ -8,7 +8,14 @@ using Cairn.Storage;
 namespace Cairn.Query.Engine;
 
 /// <summary>One point of a series after the condition: its time, the values of the fields the query reads, its series.</summary>
-internal sealed record RowRef(long Time, object?[] Values, SeriesEntry Series, bool FromSubquery = false);
+internal sealed record RowRef(long Time, object?[] Values, SeriesEntry Series, bool FromSubquery = false, int Shard = 0);
+
+/// <summary>
+/// The series of one GROUP BY group as InfluxDB's tag set holds them: every series whose tags do not rule out the
+/// condition, sorted by key, with the shards whose index has each. InfluxDB creates one cursor per such series and
+/// shard, so they shape the order in which points are merged, even those without points.
+/// </summary>
+internal sealed record GroupSeries(List<SeriesEntry> Members, HashSet<string>[] ShardKeys, bool RegexSource);
 
 /// <summary>
 /// A compiled SELECT over its measurements: the expanded fields and column names, the GROUP BY tags and window,
@@ -28,6 +35,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private readonly List<Call> _leafCalls = [];
     private readonly List<Call> _transformCalls = [];
     private readonly List<Call> _topCalls = [];
+    private readonly HashSet<Call> _nestedCalls = new(ReferenceEqualityComparer.Instance);
 
     private long Interval => compiler.Interval;
 
@@ -160,6 +168,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             case Call c:
                 _leafCalls.Add(c);
                 if (topLevel) _topCalls.Add(c);
+                else _nestedCalls.Add(c);
                 break;
         }
     }
@@ -242,6 +251,8 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var slots = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var f in _fields) CollectFieldRefs(f.Expr, fieldTypes, slots);
         if (condition is not null) CollectFieldRefs(condition, fieldTypes, slots);
+        _conditionFields = new HashSet<string>(slots.Keys, StringComparer.Ordinal);
+        _rawSlots = slots;
         var slotNames = new string[slots.Count];
         foreach (var (name, slot) in slots) slotNames[slot] = name;
 
@@ -253,14 +264,21 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var required = new List<(string Tag, string Value, bool Equal)>();
         var anyOf = new List<List<(string Tag, string Value)>>();
         if (condition is not null) CollectTagConjuncts(condition, tagKeys, fieldTypes, required, anyOf);
+        var shardKeys = new HashSet<string>[shards.Count];
         var matched = new List<SeriesEntry>();
-        foreach (var shard in shards)
+        for (int i = 0; i < shards.Count; i++)
         {
+            shardKeys[i] = new HashSet<string>(StringComparer.Ordinal);
             matched.Clear();
-            foreach (var s in CandidateSeries(shard, measurement, required, anyOf))
+            foreach (var s in CandidateSeries(shards[i], measurement, required, anyOf))
                 if (MatchesTagConjuncts(s, required, anyOf)) matched.Add(s);
-            if (shard is not SubqueryShard && CheckSeries(matched) is { } tooMany) return tooMany;
-            foreach (var s in matched) series.TryAdd(Encoding.UTF8.GetString(s.Key), s);
+            if (shards[i] is not SubqueryShard && CheckSeries(matched) is { } tooMany) return tooMany;
+            foreach (var s in matched)
+            {
+                string key = Encoding.UTF8.GetString(s.Key);
+                series.TryAdd(key, s);
+                shardKeys[i].Add(key);
+            }
         }
 
         long readMin = ReadStart(), readMax = _range.Max;
@@ -268,12 +286,13 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         if (Interval > 0 && compiler.ExtraIntervals > 0 && !Ascending && readMax < QueryTimeRange.MaxTime - compiler.ExtraIntervals * Interval)
             readMax += compiler.ExtraIntervals * Interval;
 
-        var groups = new SortedDictionary<string, (string[] Tags, List<RowRef> Rows)>(StringComparer.Ordinal);
+        bool regexSource = stmt.Sources.Any(static s => s is Measurement { Regex: not null });
+        var groups = new SortedDictionary<string, (string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(StringComparer.Ordinal);
         foreach (var (_, entry) in series)
         {
+            if (condition is not null && TagVerdict(condition, entry) == false) continue;
             var rows = LoadRows(entry, shards, slotNames, readMin, readMax, slots);
             if (CountPoints(rows.Count) is { } tooMany) return tooMany;
-            if (rows.Count == 0) continue;
             var tagValues = new string[_dimensions.Count];
             var key = new StringBuilder();
             for (int i = 0; i < _dimensions.Count; i++)
@@ -282,18 +301,30 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                 key.Append(tagValues[i]).Append('\0');
             }
             string k = key.ToString();
-            if (!groups.TryGetValue(k, out var group)) groups[k] = group = (tagValues, []);
+            if (!groups.TryGetValue(k, out var group)) groups[k] = group = (tagValues, [], []);
             group.Rows.AddRange(rows);
+            group.Members.Add(entry);
         }
 
-        var ordered = new List<(string[] Tags, List<RowRef> Rows)>(groups.Values);
+        if ((stmt.SLimit > 0 || stmt.SOffset > 0) && !shards.Exists(static s => s is SubqueryShard)) LimitSeriesPerShard(groups, shardKeys);
+
+        var ordered = new List<(string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(groups.Values);
         // ORDER BY time DESC also reverses the order of the series.
         if (!Ascending) ordered.Reverse();
-        foreach (var (tags, rows) in ordered)
+        foreach (var (tags, groupRows, members) in ordered)
         {
-            // Stable: series were added in key order, so equal times keep that order.
-            var sorted = rows.OrderBy(static r => r.Time).ToList();
-            AppendSeries(measurement, tags, _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots), output);
+            var rows = groupRows;
+            if (rows.Count == 0) continue;
+            var groupSeries = new GroupSeries(members, shardKeys, regexSource);
+            // InfluxDB's storage iterators yield only times where a selected field has a value; rows that only hold
+            // condition fields would disturb the merge order.
+            if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
+            if (rows.Count == 0) continue;
+            var sorted = InfluxOrder(rows, groupSeries);
+            if (_raw && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard)) sorted = StorageLimit(sorted, slots);
+            var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);
+            if (values.Count == 0) continue;
+            AppendSeries(measurement, tags, values, output);
         }
         return null;
     }
@@ -449,9 +480,11 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)
     {
         var byTime = new SortedDictionary<long, object?[]>();
+        var shardOf = new Dictionary<long, int>();
         List<(long Time, object?[] Values)>? subqueryRows = null;
-        foreach (var shard in shards)
+        for (int shardIndex = 0; shardIndex < shards.Count; shardIndex++)
         {
+            var shard = shards[shardIndex];
             if (shard is SubqueryShard sub)
             {
                 // Rows of a subquery stay apart even at equal times (several inner series may share a name and tags).
@@ -467,6 +500,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                 {
                     long t = values.Times[i];
                     if (!byTime.TryGetValue(t, out var row)) byTime[t] = row = new object?[slotNames.Length];
+                    shardOf[t] = shardIndex;
                     row[slot] = values.Type switch
                     {
                         FieldType.Float => BitConverter.Int64BitsToDouble(values.Bits[i]),
@@ -482,7 +516,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         IEnumerable<(long Time, object?[] Values)> all = subqueryRows ?? (IEnumerable<(long, object?[])>)byTime.Select(static p => (p.Key, p.Value));
         foreach (var (t, values) in all)
         {
-            var row = new RowRef(t, values, entry, subqueryRows is not null);
+            var row = new RowRef(t, values, entry, subqueryRows is not null, shardOf.GetValueOrDefault(t));
             if (condition is not null && Evaluate(condition, row, slots, null, forCondition: true) is not true) continue;
             rows.Add(row);
         }
@@ -592,6 +626,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             case BinaryExpr b: CollectSelectedSlots(b.Lhs, slots, selected); CollectSelectedSlots(b.Rhs, slots, selected); break;
             case ParenExpr p: CollectSelectedSlots(p.Expr, slots, selected); break;
             case Call c: foreach (var a in c.Args) CollectSelectedSlots(a, slots, selected); break;
+            case Distinct d when slots.TryGetValue(d.Name, out int slot): selected.TryAdd(d.Name, slot); break;
         }
     }
 

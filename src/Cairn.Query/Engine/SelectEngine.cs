@@ -49,7 +49,9 @@ public static partial class SelectEngine
         var series = new List<ResultSeries>();
         string? error = Run(stmt, context, null, 0, series);
         if (error is not null) return error;
-        ApplySeriesLimits(stmt, series, result);
+        // Over measurements InfluxDB applies SLIMIT/SOFFSET per shard (QueryPlan.LimitSeriesPerShard), not again here.
+        if (stmt.Sources.All(static s => s is Measurement)) result.Series.AddRange(series);
+        else ApplySeriesLimits(stmt, series, result);
         return null;
     }
 

@@ -79,9 +79,10 @@ internal static class Transforms
                 foreach (var (t, v) in input)
                 {
                     double x = ValueMath.ToDouble(v);
+                    // influxql's ring buffer: the oldest value leaves the sum before the new one enters.
+                    if (window.Count == n) sum -= window.Dequeue();
                     window.Enqueue(x);
                     sum += x;
-                    if (window.Count > n) sum -= window.Dequeue();
                     if (window.Count == n) output.Add((t, sum / n));
                 }
                 return output;

@@ -145,9 +145,9 @@ internal static class ValueMath
             case "acos": return Math.Acos(x);
             case "atan": return Math.Atan(x);
             case "exp": return Math.Exp(x);
-            case "ln": return Math.Log(x);
-            case "log2": return Math.Log2(x);
-            case "log10": return Math.Log10(x);
+            case "ln": return GoMath.Log(x);
+            case "log2": return GoMath.Log2(x);
+            case "log10": return GoMath.Log10(x);
             case "sqrt": return Math.Sqrt(x);
         }
         if (args.Length < 2 || args[1] is null || !IsNumber(args[1])) return null;
@@ -156,7 +156,7 @@ internal static class ValueMath
         {
             "pow" => Math.Pow(x, y),
             "atan2" => Math.Atan2(x, y),
-            "log" => Math.Log(x) / Math.Log(y),
+            "log" => GoMath.Log(x) / GoMath.Log(y),
             _ => null,
         };
     }

@@ -392,4 +392,89 @@ public class SelectEngineTests
         var stmt = (SelectStatement)InfluxQLParser.ParseStatement("SELECT value FROM cpu");
         await Assert.That(() => SelectEngine.Execute(stmt, context, new QueryResult(0))).Throws<OperationCanceledException>();
     }
+
+    /// <summary>influxql's stddev: a running mean, then the squared deviations, over the points in the given order.</summary>
+    private static double RunningStddev(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        double mean = 0;
+        int n = 0;
+        foreach (var v in list) mean += (v - mean) / ++n;
+        double variance = 0;
+        foreach (var v in list) variance += (v - mean) * (v - mean);
+        return Math.Sqrt(variance / (n - 1));
+    }
+
+    [Test]
+    public async Task Stddev_TwoShards_ReducesEarlierShardFirstWhateverTheListOrder()
+    {
+        var early = new MemoryShard();
+        var late = new MemoryShard();
+        var earlyValues = Enumerable.Range(0, 40).Select(i => Math.Round((i * 13 % 100) * 0.61 + 0.01 * i, 2)).ToList();
+        var lateValues = Enumerable.Range(0, 40).Select(i => Math.Round((i * 53 % 100) * 0.91 + 0.03 * i, 2)).ToList();
+        for (int i = 0; i < 40; i++)
+        {
+            early.Add("cpu,host=a", "value", T0 + i * Second, earlyValues[i]);
+            late.Add("cpu,host=a", "value", T0 + (100 + i) * Second, lateValues[i]);
+        }
+        double timeOrder = RunningStddev(earlyValues.Concat(lateValues));
+        await Assert.That(RunningStddev(lateValues.Concat(earlyValues))).IsNotEqualTo(timeOrder).Because("the data must make the order matter");
+        string expected = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"stddev\"],\"values\":[[\"2000-01-01T00:00:00Z\","
+            + timeOrder.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "]]}]}]}";
+        const string query = "SELECT stddev(value) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-02T00:00:00Z'";
+        await Assert.That(Run(query, [late, early])).IsEqualTo(expected);
+        await Assert.That(Run(query, [early, late])).IsEqualTo(expected);
+    }
+
+    /// <summary>One reduce level of influxql's float mean: a partial of n ≥ 2 points adds mean × n, else its value.</summary>
+    private static (double Mean, long Count) MeanLevel(IEnumerable<(double Mean, long Count)> partials)
+    {
+        double sum = 0;
+        long count = 0;
+        foreach (var (mean, n) in partials)
+        {
+            sum += n >= 2 ? mean * n : mean;
+            count += n >= 2 ? n : 1;
+        }
+        return (sum / count, count);
+    }
+
+    [Test]
+    public async Task Mean_SeveralSeriesAndShards_RoundsThroughInfluxDbReduceLevels()
+    {
+        // Two shards, two series each (series order a, b whatever GOMAXPROCS is), values with two decimals.
+        var early = new MemoryShard();
+        var late = new MemoryShard();
+        var values = new Dictionary<(MemoryShard Shard, string Series), List<double>>();
+        uint state = 99;
+        double Next() => Math.Round((state = state * 1103515245 + 12345) % 10000 / 100.0, 2);
+        foreach (var (shard, start, n) in new[] { (early, 0, 7), (late, 100, 5) })
+        {
+            foreach (var series in new[] { "cpu,host=a", "cpu,host=b" })
+            {
+                var list = values[(shard, series)] = [];
+                for (int i = 0; i < n; i++)
+                {
+                    double v = Next();
+                    list.Add(v);
+                    shard.Add(series, "value", T0 + (start + i) * Second, v);
+                }
+            }
+        }
+        (double, long) SeriesLevel(List<double> v)
+        {
+            double sum = 0;
+            foreach (var x in v) sum += x;
+            return (sum / v.Count, v.Count);
+        }
+        var shardEarly = MeanLevel([SeriesLevel(values[(early, "cpu,host=a")]), SeriesLevel(values[(early, "cpu,host=b")])]);
+        var shardLate = MeanLevel([SeriesLevel(values[(late, "cpu,host=a")]), SeriesLevel(values[(late, "cpu,host=b")])]);
+        // Shards, then the statement's own merge level.
+        double expected = MeanLevel([MeanLevel([shardEarly, shardLate])]).Mean;
+
+        double naive = values.Values.SelectMany(v => v).Sum() / values.Values.Sum(v => v.Count);
+        await Assert.That(naive).IsNotEqualTo(expected).Because("the data must make the reduce levels matter");
+        string body = Run("SELECT mean(value) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-02T00:00:00Z'", [early, late]);
+        await Assert.That(body).Contains("[\"2000-01-01T00:00:00Z\"," + expected.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "]");
+    }
 }
