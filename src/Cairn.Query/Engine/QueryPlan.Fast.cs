@@ -24,6 +24,9 @@ internal sealed partial class QueryPlan
         public readonly Dictionary<long, FieldPartial[]> Windows = [];
         public long MinTime = long.MaxValue;
         public long Values;
+
+        /// <summary>Per leveled call (mean, sum of floats): its value per window after InfluxDB's reduce levels.</summary>
+        public Dictionary<long, double>[]? Leveled;
         private long _lastWindow = long.MinValue;
         private FieldPartial[]? _last;
 
@@ -47,9 +50,8 @@ internal sealed partial class QueryPlan
         error = null;
         // max-select-point counts rows (a time of any field), which only the row path makes.
         if (!ShardsDisjoint || _raw || _transformCalls.Count > 0 || _leafCalls.Count == 0 || Limits.MaxPoints > 0) return false;
-        // SLIMIT/SOFFSET apply per shard (LimitSeriesPerShard); mean and sum round through InfluxDB's reduce levels
-        // (LeveledMeanOrSum): both need the row path.
-        if (stmt.SLimit > 0 || stmt.SOffset > 0 || _leafCalls.Exists(static c => c.Name is "mean" or "sum")) return false;
+        // SLIMIT/SOFFSET apply per shard (LimitSeriesPerShard), in the row path.
+        if (stmt.SLimit > 0 || stmt.SOffset > 0) return false;
         foreach (var f in _fields)
             if (!OnlyCalls(f.Expr)) return false;
 
@@ -75,6 +77,8 @@ internal sealed partial class QueryPlan
             if (call.Args.Count != 1 || call.Args[0] is not VarRef { Type: not DataType.Tag } arg) return false;
             if (!fieldTypes.TryGetValue(arg.Name, out var type) || !FieldPartial.Supports(call.Name, type)) return false;
             if (arg.Type is not (DataType.Unknown or DataType.AnyField) && arg.Type != DataTypeOf(type)) return false;
+            // mean, and sum of floats, round through InfluxDB's reduce levels; only ascending cursors are folded here.
+            if (IsLeveled(call.Name, type) && !Ascending) return false;
             int at = fields.FindIndex(f => f.Name == arg.Name);
             if (at < 0) fields.Add((arg.Name, type, [i]));
             else fields[at].Calls.Add(i);
@@ -87,8 +91,11 @@ internal sealed partial class QueryPlan
         var series = new SortedDictionary<string, SeriesEntry>(StringComparer.Ordinal);
         var noSlots = new Dictionary<string, int>(StringComparer.Ordinal);
         var matched = new List<SeriesEntry>();
-        foreach (var shard in shards)
+        var shardKeys = new HashSet<string>[shards.Count];
+        for (int i = 0; i < shards.Count; i++)
         {
+            var shard = shards[i];
+            shardKeys[i] = new HashSet<string>(StringComparer.Ordinal);
             matched.Clear();
             foreach (var s in CandidateSeries(shard, measurement, required, anyOf))
                 if (MatchesTagConjuncts(s, required, anyOf)) matched.Add(s);
@@ -100,6 +107,7 @@ internal sealed partial class QueryPlan
             foreach (var s in matched)
             {
                 string key = Encoding.UTF8.GetString(s.Key);
+                shardKeys[i].Add(key);
                 if (series.ContainsKey(key)) continue;
                 // The condition names only tags: it holds for every point of the series or for none.
                 if (condition is not null && Evaluate(condition, new RowRef(0, [], s), noSlots, null, forCondition: true) is not true) continue;
@@ -108,17 +116,27 @@ internal sealed partial class QueryPlan
         }
 
         // The series of each group, groups in key order: a group is folded by one worker, its series in key order.
-        var members = new SortedDictionary<string, (string[] Tags, List<SeriesEntry> Series)>(StringComparer.Ordinal);
-        foreach (var (_, entry) in series)
+        var members = new SortedDictionary<string, (string[] Tags, List<(string Key, SeriesEntry Entry)> Series)>(StringComparer.Ordinal);
+        foreach (var (seriesKey, entry) in series)
         {
             var (key, tags) = GroupKey(entry);
             if (!members.TryGetValue(key, out var group)) members[key] = group = (tags, []);
-            group.Series.Add(entry);
+            group.Series.Add((seriesKey, entry));
         }
-        var work = new List<(string[] Tags, List<SeriesEntry> Series)>(members.Values);
+        var work = new List<(string[] Tags, List<(string Key, SeriesEntry Entry)> Series)>(members.Values);
         int calls = _leafCalls.Count;
         var needs = new PartialNeeds[calls];
         for (int c = 0; c < calls; c++) needs[c] = FieldPartial.Needs(_leafCalls[c].Name);
+        var callTypes = new FieldType[calls];
+        foreach (var (_, type, feeds) in fields)
+            foreach (int c in feeds) callTypes[c] = type;
+        // The calls kept as per-series, per-shard partials for the reduce levels, and each one's slot among them.
+        var leveledSlot = new int[calls];
+        int leveledCount = 0;
+        for (int c = 0; c < calls; c++) leveledSlot[c] = IsLeveled(_leafCalls[c].Name, callTypes[c]) ? leveledCount++ : -1;
+        var slotMean = new bool[leveledCount];
+        for (int c = 0; c < calls; c++) if (leveledSlot[c] >= 0) slotMean[leveledSlot[c]] = _leafCalls[c].Name == "mean";
+        bool regexSource = stmt.Sources.Any(static src => src is Measurement { Regex: not null });
         var folded = new PartialGroup?[work.Count];
 
         long readMin = ReadStart(), readMax = _range.Max;
@@ -128,23 +146,41 @@ internal sealed partial class QueryPlan
             PartialGroup target = null!;
             List<int> fed = [];
             FieldType expected = default;
+            int shardAt = 0;
+            var levels = new List<LevelRun>();
+            var shardFirst = new long[shards.Count];
             // One sink per worker: it folds each run of values of the current field into the current group.
             ShardValueSink sink = (type, times, bits, texts) =>
             {
-                if (type == expected) Fold(target, type, times, bits, texts, fed, needs);
+                if (type != expected || times.IsEmpty) return;
+                if (times[0] < shardFirst[shardAt]) shardFirst[shardAt] = times[0];
+                Fold(target, type, times, bits, texts, fed, needs, levels);
             };
             for (int g = from; g < to && !cancel.IsCancellationRequested; g++)
             {
+                var groupSeries = work[g].Series;
                 target = new PartialGroup(work[g].Tags, calls);
-                foreach (var entry in work[g].Series)
+                Array.Fill(shardFirst, long.MaxValue);
+                // Per leveled call, shard and member series: the series' partials in that shard (InfluxDB's first level).
+                var leveled = new List<Partial>?[leveledCount, shards.Count, groupSeries.Count];
+                for (int m = 0; m < groupSeries.Count; m++)
                 {
                     foreach (var (name, type, feeds) in fields)
                     {
                         (fed, expected) = (feeds, type);
-                        foreach (var shard in shards) shard.Scan(entry.Key, name, readMin, readMax, sink);
+                        for (shardAt = 0; shardAt < shards.Count; shardAt++)
+                        {
+                            levels.Clear();
+                            foreach (int c in feeds)
+                                if (leveledSlot[c] >= 0) levels.Add(new LevelRun(_leafCalls[c].Name == "mean", leveled[leveledSlot[c], shardAt, m] = []));
+                            shards[shardAt].Scan(groupSeries[m].Entry.Key, name, readMin, readMax, sink);
+                            foreach (var level in levels) level.Flush();
+                        }
                     }
                 }
-                if (target.Windows.Count > 0) folded[g] = target;
+                if (target.Windows.Count == 0) continue;
+                if (leveledCount > 0) target.Leveled = ReduceLevels(leveled, slotMean, shardFirst, shardKeys, groupSeries, regexSource);
+                folded[g] = target;
             }
         }
 
@@ -170,9 +206,6 @@ internal sealed partial class QueryPlan
         foreach (var g in folded) if (g is not null) ordered.Add(g);
         if (!Ascending) ordered.Reverse();
         var noTransforms = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
-        var callTypes = new FieldType[calls];
-        foreach (var (_, type, feeds) in fields)
-            foreach (int c in feeds) callTypes[c] = type;
         foreach (var group in ordered)
         {
             var windows = BuildWindows(group.MinTime, () => group.Windows.Keys, out int firstOutput, out int lastOutput);
@@ -185,8 +218,9 @@ internal sealed partial class QueryPlan
                 {
                     perWindow[w] = [];
                     long key = Interval > 0 ? windows[w] : 0;
-                    if (group.Windows.TryGetValue(key, out var partials) && partials[c].Count > 0)
-                        perWindow[w].Add(partials[c].Finish(call.Name, callTypes[c], windows[w]));
+                    if (!group.Windows.TryGetValue(key, out var partials) || partials[c].Count == 0) continue;
+                    if (leveledSlot[c] < 0) perWindow[w].Add(partials[c].Finish(call.Name, callTypes[c], windows[w]));
+                    else if (group.Leveled![leveledSlot[c]].TryGetValue(key, out double value)) perWindow[w].Add(new Sample(windows[w], value, -1));
                 }
                 if (Interval > 0) Fill(call, windows, perWindow);
                 leaf[call] = perWindow;
@@ -213,7 +247,7 @@ internal sealed partial class QueryPlan
 
     /// <summary>Folds a run of one series' values (ascending) into the group's partials, window by window.</summary>
     private void Fold(PartialGroup group, FieldType type, ReadOnlySpan<long> times, ReadOnlySpan<long> bits, ReadOnlySpan<string> texts,
-        List<int> feeds, PartialNeeds[] needs)
+        List<int> feeds, PartialNeeds[] needs, List<LevelRun> levels)
     {
         if (times.IsEmpty) return;
         if (times[0] < group.MinTime) group.MinTime = times[0];
@@ -235,8 +269,81 @@ internal sealed partial class QueryPlan
             var b = strings ? default : bits[i..end];
             var s = strings ? texts[i..end] : default;
             foreach (int c in feeds) partials[c].AddRange(needs[c], type, t, b, s);
+            foreach (var level in levels) level.Add(window, type, b);
             i = end;
         }
+    }
+
+    /// <summary>mean, and sum of floats: the calls whose float result depends on InfluxDB's reduce levels.</summary>
+    private static bool IsLeveled(string call, FieldType type) => call == "mean" || (call == "sum" && type == FieldType.Float);
+
+    /// <summary>
+    /// One series' values of one shard, reduced per window in cursor order (ascending) into <see cref="Partial"/>s:
+    /// the sum (or mean) and count of each window, as InfluxDB's storage reduces them before any merge.
+    /// </summary>
+    private sealed class LevelRun(bool mean, List<Partial> output)
+    {
+        private long _window, _count;
+        private double _sum;
+
+        public void Add(long window, FieldType type, ReadOnlySpan<long> bits)
+        {
+            if (_count > 0 && window != _window) Flush();
+            _window = window;
+            switch (type)
+            {
+                case FieldType.Float:
+                    foreach (double d in System.Runtime.InteropServices.MemoryMarshal.Cast<long, double>(bits)) _sum += d;
+                    break;
+                case FieldType.Unsigned:
+                    foreach (long l in bits) _sum += (ulong)l;
+                    break;
+                default:
+                    foreach (long l in bits) _sum += l;
+                    break;
+            }
+            _count += bits.Length;
+        }
+
+        public void Flush()
+        {
+            if (_count == 0) return;
+            output.Add(new Partial(_window, mean ? _sum / _count : _sum, _count));
+            (_sum, _count) = (0, 0);
+        }
+    }
+
+    /// <summary>
+    /// The leveled calls' values per window (per slot), as <see cref="LeveledMeanOrSum"/> computes them from rows: per
+    /// shard (in order of the group's first time there), the member series the shard holds merged in GOMAXPROCS runs and
+    /// reduced, then the shards reduced, once more for a regex source, and once more for the statement.
+    /// </summary>
+    private static Dictionary<long, double>[] ReduceLevels(List<Partial>?[,,] leveled, bool[] slotMean, long[] shardFirst,
+        HashSet<string>[] shardKeys, List<(string Key, SeriesEntry Entry)> groupSeries, bool regexSource)
+    {
+        var order = new List<int>();
+        for (int i = 0; i < shardFirst.Length; i++) if (shardFirst[i] != long.MaxValue) order.Add(i);
+        order.Sort((a, b) => shardFirst[a] != shardFirst[b] ? shardFirst[a].CompareTo(shardFirst[b]) : a.CompareTo(b));
+        var result = new Dictionary<long, double>[slotMean.Length];
+        for (int slot = 0; slot < slotMean.Length; slot++)
+        {
+            bool mean = slotMean[slot];
+            var shardStreams = new List<List<Partial>>(order.Count);
+            foreach (int i in order)
+            {
+                var seriesPartials = new List<List<Partial>>();
+                for (int m = 0; m < groupSeries.Count; m++)
+                    if (shardKeys[i].Contains(groupSeries[m].Key)) seriesPartials.Add(leveled[slot, i, m] ?? []);
+                shardStreams.Add(Reduce(MergeOrder.ParallelWindowed(seriesPartials, static p => p.Window, true), mean));
+            }
+            var merged = Reduce(MergeOrder.Windowed(shardStreams, static p => p.Window, true), mean);
+            if (regexSource) merged = Reduce(merged, mean);
+            merged = Reduce(merged, mean);
+            var values = new Dictionary<long, double>(merged.Count);
+            foreach (var p in merged) values[p.Window] = p.Value;
+            result[slot] = values;
+        }
+        return result;
     }
 
     private static DataType DataTypeOf(FieldType type) => type switch

@@ -477,4 +477,49 @@ public class SelectEngineTests
         string body = Run("SELECT mean(value) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-02T00:00:00Z'", [early, late]);
         await Assert.That(body).Contains("[\"2000-01-01T00:00:00Z\"," + expected.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "]");
     }
+
+    [Test]
+    public async Task PartialsPath_AnswersAsTheRowPath_OnGeneratedQueries()
+    {
+        // Three shards of disjoint times, five series over two tags, float, integer, boolean and string fields, gaps.
+        var random = new Random(11);
+        var shards = new[] { new MemoryShard(), new MemoryShard(), new MemoryShard() };
+        string[] series = ["cpu,host=a,region=east", "cpu,host=b,region=east", "cpu,host=c,region=west", "cpu,host=d,region=west", "cpu,host=e"];
+        for (int s = 0; s < shards.Length; s++)
+        {
+            foreach (var key in series)
+            {
+                for (int i = 0; i < 40; i++)
+                {
+                    if (random.Next(5) == 0) continue;
+                    long t = T0 + (s * 400 + i * 10 + random.Next(3)) * Second;
+                    shards[s].Add(key, "f", t, Math.Round(random.NextDouble() * 100, 2));
+                    if (random.Next(3) > 0) shards[s].Add(key, "n", t, (long)random.Next(-50, 50));
+                    if (random.Next(2) > 0) shards[s].Add(key, "b", t, random.Next(2) == 0);
+                    if (random.Next(2) > 0) shards[s].Add(key, "s", t, "v" + random.Next(4));
+                }
+            }
+        }
+        string[] calls = ["count(f)", "sum(f)", "mean(f)", "min(f)", "max(f)", "first(f)", "last(f)", "spread(f)", "sum(n)", "mean(n)",
+            "min(n)", "spread(n)", "count(b)", "first(b)", "last(b)", "max(b)", "count(s)", "first(s)", "last(s)", "max(f), min(n)", "mean(f) * 2 + sum(n)"];
+        string[] groups = ["", " GROUP BY host", " GROUP BY region", " GROUP BY time(1m)", " GROUP BY time(90s, 20s), region", " GROUP BY time(5m), *"];
+        string[] wheres = ["", " AND host = 'a'", " AND (host = 'b' OR host = 'e')", " AND region != 'east'", " AND host =~ /[a-c]/"];
+        string[] fills = ["", " fill(none)", " fill(0)", " fill(previous)", " fill(linear)"];
+        int compared = 0, nonEmpty = 0;
+        for (int q = 0; q < 300; q++)
+        {
+            string group = groups[random.Next(groups.Length)];
+            string query = $"SELECT {calls[random.Next(calls.Length)]} FROM cpu WHERE time >= '2000-01-01T00:01:00Z' AND time < '2000-01-01T00:19:00Z'" +
+                wheres[random.Next(wheres.Length)] + group + (group.Contains("time(") ? fills[random.Next(fills.Length)] : "") +
+                (random.Next(4) == 0 ? " LIMIT 3 OFFSET 1" : "");
+            string partials = Run(query, shards);
+            // A point limit sends the statement through the row path (the partials path leaves max-select-point to it).
+            string rows = Run(query, shards, limits: new SelectLimits(MaxPoints: int.MaxValue));
+            await Assert.That(partials).IsEqualTo(rows).Because(query);
+            compared++;
+            if (partials.Contains("\"values\"")) nonEmpty++;
+        }
+        await Assert.That(compared).IsEqualTo(300);
+        await Assert.That(nonEmpty).IsGreaterThan(200);
+    }
 }
