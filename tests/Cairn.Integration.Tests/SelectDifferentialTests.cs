@@ -51,13 +51,8 @@ public class SelectDifferentialTests
     {
         ["SELECT distinct(load) FROM /.*/ WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) SLIMIT 2"] = Limits,
         ["SELECT derivative(load, 1h) FROM cpu WHERE time >= '2023-11-20T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) SLIMIT 2"] = Limits,
-        ["SELECT sum(load) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (region = 'east' OR usage > 80) GROUP BY time(1h), host, region fill(-1.5) LIMIT 3"] = Limits,
-        ["SELECT moving_average(mean(load), 3) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (host = 'h1' AND region = 'west') GROUP BY time(12h,3h), host, region fill(previous) LIMIT 3"] = Limits,
         ["SELECT difference(max(usage)), max(usage) FROM cpu WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (state = 'ok') GROUP BY time(1d,6h), region fill(none) LIMIT 2 OFFSET 1"] = Limits,
-        ["SELECT moving_average(mean(usage), 3) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (state = 'ok') GROUP BY time(1h,15m), host, region fill(-1.5) LIMIT 3"] = Limits,
-        ["SELECT moving_average(mean(usage), 3) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host !~ /h3/) GROUP BY time(3h,-1h), region fill(none) LIMIT 2 OFFSET 1"] = Limits,
         ["SELECT top(load, 3) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (host = 'h1') GROUP BY time(12h,3h), host, region fill(0) LIMIT 3"] = Limits,
-        ["SELECT cumulative_sum(load) FROM cpu WHERE time >= '2023-11-15T22:00:00Z' AND time < '2023-11-16T02:00:00Z' AND (region = 'east' OR usage > 80) OFFSET 5"] = Limits,
         ["SELECT top(load, 3) FROM cpu WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (host !~ /h3/) GROUP BY time(1d), region fill(-1.5) OFFSET 5"] = Limits,
         ["SELECT distinct(state) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage <= 20.5) GROUP BY time(1h) OFFSET 5"] = Limits,
         ["SELECT bottom(usage, 2) FROM mem WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (region = 'east' OR usage > 80) GROUP BY time(1d,6h), host fill(none) LIMIT 3"] = Limits,
@@ -77,22 +72,13 @@ public class SelectDifferentialTests
         ["SELECT mode(load) FROM cpu, mem WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) GROUP BY time(1d), rack fill(none)"] = Other,
         ["SELECT mean(*) FROM cpu, mem WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND ((host = 'h0' OR host = 'h2')) GROUP BY region"] = Other,
         ["SELECT median(usage) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (state = 'ok') GROUP BY time(30m), host, region fill(linear)"] = Other,
-        ["SELECT spread(load) FROM /.*/ WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage > 50) GROUP BY time(12h,3h), host fill(linear)"] = Other,
         ["SELECT abs(min(load)) FROM cpu WHERE time > '2023-11-15T23:00:00Z' AND time < '2023-11-16T01:00:00Z' AND (rack = 'r1') GROUP BY time(10m), region fill(-1.5)"] = Other,
         ["SELECT non_negative_derivative(usage) FROM cpu WHERE time >= '2023-11-20T00:00:00Z' AND (usage <= 20.5) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT derivative(last(usage), 10m) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) GROUP BY time(1h,15m), * fill(none) ORDER BY time DESC LIMIT 4"] = Descending,
-        ["SELECT derivative(mean(load)) FROM cpu WHERE time > '2023-11-15T23:00:00Z' AND time < '2023-11-16T01:00:00Z' AND (host !~ /h3/) GROUP BY time(10m), host ORDER BY time DESC SLIMIT 1"] = Descending,
         ["SELECT non_negative_derivative(load) FROM cpu WHERE time >= '2023-11-15T22:00:00Z' AND time < '2023-11-16T02:00:00Z' AND (region = 'east') ORDER BY time DESC"] = Descending,
-        ["SELECT elapsed(load, 1m) FROM cpu WHERE time >= '2023-11-20T00:00:00Z' AND (host != 'h2') ORDER BY time DESC SLIMIT 1"] = Descending,
         ["SELECT distinct(load) FROM /.*/ WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host != 'h2') GROUP BY time(2h), region fill(7) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT derivative(mean(usage)) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) GROUP BY time(6h), * fill(-1.5) ORDER BY time DESC"] = Descending,
         ["SELECT non_negative_difference(usage) FROM cpu WHERE time >= '2023-11-15T22:00:00Z' AND time < '2023-11-16T02:00:00Z' AND (region = 'east' OR usage > 80) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT derivative(mean(load)) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' GROUP BY time(12h,3h) fill(7) ORDER BY time DESC"] = Descending,
-        ["SELECT derivative(last(load), 10m) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (rack = '') GROUP BY time(30m), * ORDER BY time DESC"] = Descending,
         ["SELECT bottom(load, 2) FROM cpu WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (region = 'east' OR usage > 80) ORDER BY time DESC LIMIT 4"] = Descending,
         ["SELECT usage, load, host FROM cpu WHERE time > '2023-11-13T10:00:00Z' AND time <= '2023-11-13T13:00:00Z' AND (usage <= 20.5) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT difference(sum(usage)) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (rack = 'r1') GROUP BY time(1d), region fill(previous) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT derivative(mean(usage)) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND ((host = 'h0' OR host = 'h2')) GROUP BY time(6h), * fill(previous) ORDER BY time DESC SLIMIT 1"] = Descending,
         ["SELECT mean(usage), max(usage) FROM /.*/ WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) GROUP BY time(1h,15m), * fill(linear) ORDER BY time DESC"] = Descending,
         ["SELECT percentile(load, 5.5) FROM cpu WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (up = true) GROUP BY time(1d,6h), * fill(7)"] = PercentileInteger,
         ["SELECT percentile(load, 5.5) FROM /.*/ WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (host =~ /h[01]/) GROUP BY host"] = PercentileInteger,
@@ -381,7 +367,8 @@ public class SelectDifferentialTests
         await Assert.That(unexpectedCount).IsEqualTo(0).Because($"{summary} (influxd log {influxd.LogPath}):{unexpected}");
         // Most queries must be real answers, not errors both servers agree on.
         await Assert.That(bothOk).IsGreaterThanOrEqualTo(queries.Count * 3 / 4).Because(summary);
-        foreach (var q in KnownDifferences.Keys)
-            await Assert.That(differed).Contains(q).Because($"'{q}' is a known difference but answered the same: drop it from the table");
+        var settled = KnownDifferences.Keys.Where(q => !differed.Contains(q)).ToList();
+        if (settled.Count > 0)
+            Assert.Fail("known differences that now answer the same; drop them from the table:\n" + string.Join("\n", settled));
     }
 }

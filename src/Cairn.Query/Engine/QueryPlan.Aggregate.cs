@@ -51,7 +51,11 @@ internal sealed partial class QueryPlan
             // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
             // Shard levels exist only over stored series; a subquery's rows are reduced as they come.
             bool stored = !rows.Exists(static r => r.FromSubquery);
-            var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, rows, group, slots) : null;
+            // The levels see the points the call reads: not the extra windows the transformations read around the range.
+            var callRows = rows;
+            if (rangeOnly) callRows = rows.FindAll(r => r.Time >= _range.Min && r.Time <= _range.Max);
+            else if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } rangeStart) callRows = rows.FindAll(r => r.Time >= rangeStart);
+            var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, callRows, group, slots) : null;
             var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots) : null;
             // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
             bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
