@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Cairn.Query.Ast;
 using Cairn.Query.Results;
 using Cairn.Storage;
+using Cairn.Storage.Engine;
 
 namespace Cairn.Query.Engine;
 
@@ -281,6 +282,10 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             }
         }
 
+        // A raw LIMIT without field conditions: each shard hands over at most offset + limit + 1 rows of a tag set (the
+        // storage limit), so no series needs more rows than that from a shard, at the end the query reads from.
+        _rowsPerShard = _raw && stmt.Limit > 0 && !shards.Exists(static s => s is SubqueryShard) && (condition is null || OnlyTags(condition, fieldTypes))
+            ? (int)Math.Min(stmt.Offset + stmt.Limit + 1, int.MaxValue) : 0;
         long readMin = ReadStart(), readMax = _range.Max;
         // Transformations read extra windows before the range (after it with ORDER BY time DESC), as influxql does.
         if (Interval > 0 && compiler.ExtraIntervals > 0 && !Ascending && readMax < QueryTimeRange.MaxTime - compiler.ExtraIntervals * Interval)
@@ -492,13 +497,19 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                 subqueryRows.AddRange(sub.Rows(entry, slotNames, min, max));
                 continue;
             }
+            var reads = new ShardValues?[slotNames.Length];
+            for (int slot = 0; slot < slotNames.Length; slot++)
+                reads[slot] = _rowsPerShard > 0 ? ReadEdge(shard, entry.Key, slotNames[slot], min, max, _rowsPerShard) : shard.Read(entry.Key, slotNames[slot], min, max);
+            long keepFrom = long.MinValue, keepTo = long.MaxValue;
+            if (_rowsPerShard > 0) (keepFrom, keepTo) = RowsKept(reads, _rowsPerShard);
             for (int slot = 0; slot < slotNames.Length; slot++)
             {
-                var values = shard.Read(entry.Key, slotNames[slot], min, max);
+                var values = reads[slot];
                 if (values is null) continue;
                 for (int i = 0; i < values.Count; i++)
                 {
                     long t = values.Times[i];
+                    if (t < keepFrom || t > keepTo) continue;
                     if (!byTime.TryGetValue(t, out var row)) byTime[t] = row = new object?[slotNames.Length];
                     shardOf[t] = shardIndex;
                     row[slot] = values.Type switch
@@ -521,6 +532,63 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> values of a series field in query order (the last ones for ORDER BY time
+    /// DESC), ascending, collected from the shard's runs without keeping the rest.
+    /// </summary>
+    private ShardValues? ReadEdge(IShardReader shard, byte[] seriesKey, string field, long min, long max, int count)
+    {
+        FieldType? type = null;
+        var times = new List<long>();
+        var bits = new List<long>();
+        var strings = new List<string>();
+        bool ascending = Ascending;
+        shard.Scan(seriesKey, field, min, max, (t, runTimes, runBits, runStrings) =>
+        {
+            type = t;
+            int take = ascending ? Math.Min(count - times.Count, runTimes.Length) : Math.Min(count, runTimes.Length);
+            if (take <= 0) return;
+            int from = ascending ? 0 : runTimes.Length - take;
+            for (int i = from; i < from + take; i++)
+            {
+                times.Add(runTimes[i]);
+                if (t == FieldType.String) strings.Add(runStrings[i]);
+                else bits.Add(runBits[i]);
+            }
+            if (!ascending && times.Count > count)
+            {
+                int drop = times.Count - count;
+                times.RemoveRange(0, drop);
+                if (t == FieldType.String) strings.RemoveRange(0, drop);
+                else bits.RemoveRange(0, drop);
+            }
+        });
+        return type is { } found ? new ShardValues(found, [.. times], [.. bits], [.. strings]) : null;
+    }
+
+    /// <summary>Rows a series hands over per shard for a raw LIMIT (0: all); see <see cref="RowsKept"/>.</summary>
+    private int _rowsPerShard;
+
+    /// <summary>
+    /// The time span holding a series' first <paramref name="count"/> rows of a shard in query order (the last ones
+    /// for ORDER BY time DESC): a row is a time where any field has a value, so the span ends at the count-th time of
+    /// the union of each field's first (or last) count times.
+    /// </summary>
+    private (long From, long To) RowsKept(ShardValues?[] reads, int count)
+    {
+        var times = new SortedSet<long>();
+        foreach (var values in reads)
+        {
+            if (values is null) continue;
+            int n = Math.Min(count, values.Count);
+            for (int i = 0; i < n; i++) times.Add(Ascending ? values.Times[i] : values.Times[values.Count - 1 - i]);
+        }
+        if (times.Count < count) return (long.MinValue, long.MaxValue);
+        var ordered = Ascending ? times : times.Reverse();
+        long bound = ordered.ElementAt(count - 1);
+        return Ascending ? (long.MinValue, bound) : (bound, long.MaxValue);
     }
 
     private object? Evaluate(Expr expr, RowRef? row, Dictionary<string, int> slots, Func<Call, object?>? calls, bool forCondition = false)
