@@ -284,6 +284,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
 
         // A raw LIMIT without field conditions: each shard hands over at most offset + limit + 1 rows of a tag set (the
         // storage limit), so no series needs more rows than that from a shard, at the end the query reads from.
+        _fieldTerms = null;
         _rowsPerShard = _raw && stmt.Limit > 0 && !shards.Exists(static s => s is SubqueryShard) && (condition is null || OnlyTags(condition, fieldTypes))
             ? (int)Math.Min(stmt.Offset + stmt.Limit + 1, int.MaxValue) : 0;
         long readMin = ReadStart(), readMax = _range.Max;
@@ -498,8 +499,14 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                 continue;
             }
             var reads = new ShardValues?[slotNames.Length];
+            // A field comparison ANDed at the top of the condition is tried first: when no value of its field passes,
+            // no row of this shard can, and the other fields are not read.
+            if (!AnyPasses(entry, shard, slotNames, min, max, slots, reads)) continue;
             for (int slot = 0; slot < slotNames.Length; slot++)
+            {
+                if (reads[slot] is not null) continue;
                 reads[slot] = _rowsPerShard > 0 ? ReadEdge(shard, entry.Key, slotNames[slot], min, max, _rowsPerShard) : shard.Read(entry.Key, slotNames[slot], min, max);
+            }
             long keepFrom = long.MinValue, keepTo = long.MaxValue;
             if (_rowsPerShard > 0) (keepFrom, keepTo) = RowsKept(reads, _rowsPerShard);
             for (int slot = 0; slot < slotNames.Length; slot++)
@@ -566,6 +573,61 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             }
         });
         return type is { } found ? new ShardValues(found, [.. times], [.. bits], [.. strings]) : null;
+    }
+
+    /// <summary>
+    /// False when a <c>field op literal</c> term ANDed at the top of the condition holds for no value of its field in
+    /// this shard (read into <paramref name="reads"/>, so it is not read twice); true otherwise.
+    /// </summary>
+    private bool AnyPasses(SeriesEntry entry, IShardReader shard, string[] slotNames, long min, long max, Dictionary<string, int> slots, ShardValues?[] reads)
+    {
+        if (condition is null) return true;
+        _fieldTerms ??= FieldTerms(condition, slots);
+        foreach (var (slot, term) in _fieldTerms)
+        {
+            var values = reads[slot] ??= shard.Read(entry.Key, slotNames[slot], min, max);
+            if (values is null) return false;
+            var cells = new object?[slotNames.Length];
+            var row = new RowRef(0, cells, entry);
+            bool any = false;
+            for (int i = 0; i < values.Count && !any; i++)
+            {
+                cells[slot] = values.Type switch
+                {
+                    FieldType.Float => BitConverter.Int64BitsToDouble(values.Bits[i]),
+                    FieldType.Integer => values.Bits[i],
+                    FieldType.Unsigned => (ulong)values.Bits[i],
+                    FieldType.Boolean => values.Bits[i] != 0,
+                    _ => values.Strings[i],
+                };
+                any = Evaluate(term, row, slots, null, forCondition: true) is true;
+            }
+            if (!any) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The condition's top-level AND terms comparing one field with a literal, with the field's slot (set per measurement).</summary>
+    private List<(int Slot, BinaryExpr Term)>? _fieldTerms;
+
+    private static List<(int Slot, BinaryExpr Term)> FieldTerms(Expr condition, Dictionary<string, int> slots)
+    {
+        var terms = new List<(int, BinaryExpr)>();
+        void Visit(Expr e)
+        {
+            switch (e)
+            {
+                case ParenExpr p: Visit(p.Expr); break;
+                case BinaryExpr { Op: BinaryOperator.And } and: Visit(and.Lhs); Visit(and.Rhs); break;
+                case BinaryExpr { Op: BinaryOperator.Eq or BinaryOperator.Neq or BinaryOperator.Lt or BinaryOperator.Lte or BinaryOperator.Gt or BinaryOperator.Gte,
+                    Lhs: VarRef { Type: not DataType.Tag } field, Rhs: IntegerLiteral or NumberLiteral } cmp
+                    when slots.TryGetValue(field.Name, out int slot):
+                    terms.Add((slot, cmp));
+                    break;
+            }
+        }
+        Visit(condition);
+        return terms;
     }
 
     /// <summary>Rows a series hands over per shard for a raw LIMIT (0: all); see <see cref="RowsKept"/>.</summary>
