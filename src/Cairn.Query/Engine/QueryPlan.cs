@@ -519,14 +519,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                     if (t < keepFrom || t > keepTo) continue;
                     if (!byTime.TryGetValue(t, out var row)) byTime[t] = row = new object?[slotNames.Length];
                     shardOf[t] = shardIndex;
-                    row[slot] = values.Type switch
-                    {
-                        FieldType.Float => BitConverter.Int64BitsToDouble(values.Bits[i]),
-                        FieldType.Integer => values.Bits[i],
-                        FieldType.Unsigned => (ulong)values.Bits[i],
-                        FieldType.Boolean => values.Bits[i] != 0,
-                        _ => values.Strings[i],
-                    };
+                    row[slot] = Box(values, i);
                 }
             }
         }
@@ -592,14 +585,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             bool any = false;
             for (int i = 0; i < values.Count && !any; i++)
             {
-                cells[slot] = values.Type switch
-                {
-                    FieldType.Float => BitConverter.Int64BitsToDouble(values.Bits[i]),
-                    FieldType.Integer => values.Bits[i],
-                    FieldType.Unsigned => (ulong)values.Bits[i],
-                    FieldType.Boolean => values.Bits[i] != 0,
-                    _ => values.Strings[i],
-                };
+                cells[slot] = Box(values, i);
                 any = Evaluate(term, row, slots, null, forCondition: true) is true;
             }
             if (!any) return false;
@@ -629,6 +615,16 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         Visit(condition);
         return terms;
     }
+
+    /// <summary>Value <paramref name="i"/> of a read as the row path holds values (double, long, ulong, bool or string).</summary>
+    private static object Box(ShardValues values, int i) => values.Type switch
+    {
+        FieldType.Float => BitConverter.Int64BitsToDouble(values.Bits[i]),
+        FieldType.Integer => values.Bits[i],
+        FieldType.Unsigned => (ulong)values.Bits[i],
+        FieldType.Boolean => values.Bits[i] != 0,
+        _ => values.Strings[i],
+    };
 
     /// <summary>Rows a series hands over per shard for a raw LIMIT (0: all); see <see cref="RowsKept"/>.</summary>
     private int _rowsPerShard;

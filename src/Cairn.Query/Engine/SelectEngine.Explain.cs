@@ -31,19 +31,12 @@ public static partial class SelectEngine
             var reads = new List<(string Measurement, IShardReader Shard)>();
             sources.Add(reads);
             if (source is not Measurement m) continue;
-            if (!context.Resolve(m.Database, m.RetentionPolicy, out var shards, out error)) return error;
-            Regex? regex = null;
-            if (m.Regex is { } r && !GoRegex.TryCompile(r.Pattern, out regex, out error)) return error;
-            foreach (var shard in shards)
+            error = ForEachMeasurement(m, context, (name, shard) =>
             {
-                foreach (var name in shard.Measurements())
-                {
-                    if (regex is null ? name != m.Name : !regex.IsMatch(name)) continue;
-                    reads.Add((name, shard));
-                    if (!measurements.TryGetValue(name, out var list)) measurements[name] = list = [];
-                    if (!list.Contains(shard)) list.Add(shard);
-                }
-            }
+                reads.Add((name, shard));
+                AddShard(measurements, name, shard);
+            });
+            if (error is not null) return error;
             reads.Sort(static (a, b) => string.CompareOrdinal(a.Measurement, b.Measurement) is var c && c != 0 ? c : a.Shard.ShardId.CompareTo(b.Shard.ShardId));
         }
 

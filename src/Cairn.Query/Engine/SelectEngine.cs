@@ -95,19 +95,8 @@ public static partial class SelectEngine
                 }
                 continue;
             }
-            var m = (Measurement)source;
-            if (!context.Resolve(m.Database, m.RetentionPolicy, out var shards, out error)) return error;
-            Regex? regex = null;
-            if (m.Regex is { } r && !GoRegex.TryCompile(r.Pattern, out regex, out error)) return error;
-            foreach (var shard in shards)
-            {
-                foreach (var name in shard.Measurements())
-                {
-                    if (regex is null ? name != m.Name : !regex.IsMatch(name)) continue;
-                    if (!measurements.TryGetValue(name, out var list)) measurements[name] = list = [];
-                    if (!list.Contains(shard)) list.Add(shard);
-                }
-            }
+            error = ForEachMeasurement((Measurement)source, context, (name, shard) => AddShard(measurements, name, shard));
+            if (error is not null) return error;
         }
 
         // Shards of one retention policy never share a point; the sources of several may.
@@ -128,6 +117,27 @@ public static partial class SelectEngine
             if (error is not null) return error;
         }
         return null;
+    }
+
+    /// <summary>Calls <paramref name="visit"/> for each measurement a FROM name or regex matches in each of its shards.</summary>
+    internal static string? ForEachMeasurement(Measurement m, SelectContext context, Action<string, IShardReader> visit)
+    {
+        if (!context.Resolve(m.Database, m.RetentionPolicy, out var shards, out string? error)) return error;
+        Regex? regex = null;
+        if (m.Regex is { } r && !GoRegex.TryCompile(r.Pattern, out regex, out error)) return error;
+        foreach (var shard in shards)
+        {
+            foreach (var name in shard.Measurements())
+                if (regex is null ? name == m.Name : regex.IsMatch(name)) visit(name, shard);
+        }
+        return null;
+    }
+
+    /// <summary>Adds <paramref name="shard"/> to the shards of measurement <paramref name="name"/>, once.</summary>
+    internal static void AddShard(SortedDictionary<string, List<IShardReader>> measurements, string name, IShardReader shard)
+    {
+        if (!measurements.TryGetValue(name, out var list)) measurements[name] = list = [];
+        if (!list.Contains(shard)) list.Add(shard);
     }
 
     /// <summary>The series a SELECT … INTO writes (its INTO clause ignored), after SLIMIT; null on error.</summary>
