@@ -357,6 +357,14 @@ internal sealed partial class QueryPlan
         return kept;
     }
 
+    /// <summary>
+    /// top() or bottom() of a bare field (no tag arguments) as the only call: influxql builds its input from the
+    /// statement's iterator options with LIMIT and OFFSET still set (only the other calls clear them), so the shards
+    /// apply the raw storage limit (<see cref="StorageLimit"/>) to the points top() or bottom() then choose from.
+    /// </summary>
+    private bool TopBottomReadsLimited =>
+        _leafCalls.Count == 1 && _transformCalls.Count == 0 && _leafCalls[0] is { Name: "top" or "bottom", Args.Count: 2 };
+
     /// <summary>The rows where a field the SELECT reads has a value (condition-only rows dropped).</summary>
     private List<RowRef> KeepSelected(List<RowRef> rows, Dictionary<string, int> slots)
     {

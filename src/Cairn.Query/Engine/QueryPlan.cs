@@ -327,7 +327,8 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
             if (rows.Count == 0) continue;
             var sorted = InfluxOrder(rows, groupSeries);
-            if (_raw && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard)) sorted = StorageLimit(sorted, slots);
+            if ((_raw || TopBottomReadsLimited) && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard))
+                sorted = StorageLimit(sorted, slots);
             var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);
             if (values.Count == 0) continue;
             AppendSeries(measurement, tags, values, output);

@@ -187,6 +187,26 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
+    {
+        // top() of a bare field keeps the statement's LIMIT in its input's options: the shard hands over only its
+        // first offset + limit + 1 points (1 and 2), so the 9 read after them is never a candidate.
+        var shard = new MemoryShard().Add("cpu", "value", T0, 1.0).Add("cpu", "value", T0 + Second, 2.0)
+            .Add("cpu", "value", T0 + 2 * Second, 9.0).Add("cpu", "value", T0 + 3 * Second, 3.0);
+        await Assert.That(Run("SELECT top(value, 1) FROM cpu LIMIT 1", shard)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"top\"],\"values\":[" +
+            "[\"2000-01-01T00:00:01Z\",2]]}]}]}");
+        // Without LIMIT or OFFSET every point is a candidate.
+        await Assert.That(Run("SELECT top(value, 1) FROM cpu", shard)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"top\"],\"values\":[" +
+            "[\"2000-01-01T00:00:02Z\",9]]}]}]}");
+        // max() clears the limits before reading, so it still sees the 9.
+        await Assert.That(Run("SELECT max(value) FROM cpu LIMIT 1", shard)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"max\"],\"values\":[" +
+            "[\"2000-01-01T00:00:02Z\",9]]}]}]}");
+    }
+
+    [Test]
     public async Task Encode_IntoRows_LineProtocolWithTags()
     {
         var series = new ResultSeries("cpu", ["time", "mean", "host"], [new("region", "west")]);
