@@ -37,7 +37,7 @@ internal sealed partial class QueryPlan
 
         // Leaf aggregates per window.
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
-        bool anySample = false, anyOutput = false;
+        bool anySample = false, anyOutput = false, integerIntegralAny = false;
         var samples = new List<Sample>();
         // Rows were read beyond the range for the transformations that start a window early; any other aggregate
         // reads only the range (influxql builds an iterator per call), which matters when it starts mid-window.
@@ -56,7 +56,9 @@ internal sealed partial class QueryPlan
             if (rangeOnly) callRows = rows.FindAll(r => r.Time >= _range.Min && r.Time <= _range.Max);
             else if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } rangeStart) callRows = rows.FindAll(r => r.Time >= rangeStart);
             var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, callRows, group, slots) : null;
-            var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots) : null;
+            bool integerIntegral = false;
+            var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots, out integerIntegral) : null;
+            integerIntegralAny |= integerIntegral;
             // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
             bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
             for (int w = 0; w < windows.Count; w++)
@@ -174,7 +176,7 @@ internal sealed partial class QueryPlan
             return output;
         }
 
-        EmitWindows(windows, firstOutput, lastOutput, leaf, transformed, rows, slots, output);
+        EmitWindows(windows, firstOutput, lastOutput, leaf, transformed, rows, slots, integerIntegralAny, output);
         return output;
     }
 
@@ -182,9 +184,11 @@ internal sealed partial class QueryPlan
     /// Appends the output rows of one group: per window from <paramref name="firstOutput"/> to
     /// <paramref name="lastOutput"/>, the calls' results (or one row per selected point for top/bottom/sample/distinct
     /// and a lone selector without GROUP BY time), with transformation points off those windows as rows of their own.
+    /// <paramref name="integerIntegral"/>: an integral() reduced integers (its time outside GROUP BY time differs).
     /// </summary>
     private void EmitWindows(List<long> windows, int firstOutput, int lastOutput, Dictionary<Call, List<Sample>[]> leaf,
-        Dictionary<Call, List<(long Time, object Value)>> transformed, List<RowRef> rows, Dictionary<string, int> slots, List<object?[]> output)
+        Dictionary<Call, List<(long Time, object Value)>> transformed, List<RowRef> rows, Dictionary<string, int> slots,
+        bool integerIntegral, List<object?[]> output)
     {
         var transformedAt = new Dictionary<Call, Dictionary<long, object>>(ReferenceEqualityComparer.Instance);
         foreach (var (call, points) in transformed)
@@ -250,8 +254,9 @@ internal sealed partial class QueryPlan
             if (_leafCalls.Count == 1 && _transformCalls.Count == 0 && Aggregates.IsSelector(_leafCalls[0].Name)
                 && leaf[_leafCalls[0]][w] is [{ Row: >= 0 } point, ..])
                 selected = rows[point.Row];
-            // integral() outside GROUP BY time keeps its reducer's zero time (influxql applies no interval to it).
-            long rowTime = Interval == 0 && _topCalls.TrueForAll(static c => c.Name == "integral") && stored0 ? 0 : windows[w];
+            // integral() outside GROUP BY time keeps its reducer's time (influxql applies no interval to it): 0 for
+            // floats, the range's start (0 without one) for integers.
+            long rowTime = Interval == 0 && _topCalls.TrueForAll(static c => c.Name == "integral") && stored0 && !integerIntegral ? 0 : windows[w];
             output.Add(Row(rowTime, c =>
             {
                 if (leaf.TryGetValue(c, out var lw)) return lw[window].Count > 0 ? lw[window][0].Value : null;
@@ -422,7 +427,8 @@ internal sealed partial class QueryPlan
 
     private void Fill(Call call, List<long> windows, List<Sample>[] perWindow)
     {
-        if (call.Name is "top" or "bottom" or "sample" or "distinct") return;
+        // influxql wraps no fill iterator around these calls; integral() windows without an area have no row.
+        if (call.Name is "top" or "bottom" or "sample" or "distinct" or "integral") return;
         var fill = stmt.Fill;
         object? value = null;
         if (fill == FillOption.Null && call.Name == "count")

@@ -226,7 +226,7 @@ internal sealed partial class QueryPlan
                 leaf[call] = perWindow;
             }
             var rows = new List<object?[]>();
-            EmitWindows(windows, firstOutput, lastOutput, leaf, noTransforms, [], noSlots, rows);
+            EmitWindows(windows, firstOutput, lastOutput, leaf, noTransforms, [], noSlots, integerIntegral: false, rows);
             AppendSeries(measurement, group.Tags, rows, output);
         }
         return true;

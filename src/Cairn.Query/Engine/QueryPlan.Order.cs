@@ -244,10 +244,13 @@ internal sealed partial class QueryPlan
     /// <c>0.5 × (v + prev) × (Δt / unit)</c>; a point past the current window closes it with the area up to the
     /// window's end (the value there interpolated linearly) and the rest goes to the point's window, so windows
     /// without points are skipped and a window whose only point sits at its start has no value. Keys are window
-    /// starts (0 without GROUP BY time). Ascending order only.
+    /// starts (0 without GROUP BY time). Ascending order only. The integer reducer (<paramref name="integer"/> tells
+    /// whether it ran) keeps the previous point's value when it closes a window: the rest of the step, to the new
+    /// point, is a trapezoid of the value interpolated at the window's end and that previous value.
     /// </summary>
-    private Dictionary<long, double> StreamIntegral(Call call, List<RowRef> rows, Dictionary<string, int> slots)
+    private Dictionary<long, double> StreamIntegral(Call call, List<RowRef> rows, Dictionary<string, int> slots, out bool integer)
     {
+        integer = false;
         long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : 1_000_000_000L;
         var result = new Dictionary<long, double>();
         bool havePrev = false;
@@ -259,6 +262,7 @@ internal sealed partial class QueryPlan
             var v = Evaluate(call.Args[0], r, slots, null);
             if (v is null || !ValueMath.IsNumber(v)) continue;
             double value = ValueMath.ToDouble(v);
+            integer = v is not double;
             if (!havePrev)
             {
                 havePrev = true;
@@ -278,7 +282,9 @@ internal sealed partial class QueryPlan
                 {
                     double atEnd = (value - prevValue) / (r.Time - prevTime) * (windowEnd - prevTime) + prevValue;
                     sum += 0.5 * (atEnd + prevValue) * ((double)(windowEnd - prevTime) / unit);
-                    prevValue = atEnd;
+                    // The integer reducer carries the interpolated value into the rest of the step instead.
+                    if (integer) value = atEnd;
+                    else prevValue = atEnd;
                     prevTime = windowEnd;
                 }
                 result[windowStart] = sum;
@@ -287,9 +293,11 @@ internal sealed partial class QueryPlan
             }
             sum += 0.5 * (value + prevValue) * ((double)(r.Time - prevTime) / unit);
             prevTime = r.Time;
-            prevValue = value;
+            prevValue = ValueMath.ToDouble(v);
         }
-        if (havePrev && (Interval == 0 || prevTime != windowStart)) result[windowStart] = sum;
+        // Without GROUP BY time the integer reducer's window starts at the range's start, the float one's at 0.
+        if (Interval == 0 && integer && _range.MinSet is { } start) windowStart = start;
+        if (havePrev && prevTime != windowStart) result[Interval > 0 ? windowStart : 0] = sum;
         return result;
     }
 

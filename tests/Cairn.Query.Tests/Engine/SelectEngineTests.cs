@@ -186,6 +186,43 @@ public class SelectEngineTests
             "{\"results\":[{\"statement_id\":0,\"error\":\"limit (3) in top function can not be larger than the LIMIT (2) in the select statement\"}]}");
     }
 
+    /// <summary>Points 35, 31, -2 at 10 s, 50 s and 60 s, as integers or floats.</summary>
+    private static MemoryShard IntegralSteps(bool integer)
+    {
+        var shard = new MemoryShard();
+        foreach (var (at, v) in new[] { (10L, 35L), (50L, 31L), (60L, -2L) })
+            shard.Add("m", "v", T0 + at * Second, integer ? v : (object)(double)v);
+        return shard;
+    }
+
+    [Test]
+    public async Task Integral_GroupByTime_NoFillAndIntegerReducerCarriesInterpolatedValue()
+    {
+        // Window [10 s, 20 s) closes at 20 s with the value 34 interpolated there: 0.5 × (35 + 34) × 10 = 345. The rest
+        // of the step to 50 s: the float reducer takes 0.5 × (34 + 31) × 30 = 975, the integer one (as 1.6.7) keeps
+        // the previous value 35 and the interpolated 34: 0.5 × (35 + 34) × 30 = 1035; then 0.5 × (31 − 2) × 10 = 145.
+        // The empty windows between have no rows even with fill(0): influxql wraps no fill iterator around integral().
+        const string query = "SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:01:10Z' GROUP BY time(10s) fill(0)";
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"integral\"],\"values\":[";
+        await Assert.That(Run(query, IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"2000-01-01T00:00:10Z\",345],[\"2000-01-01T00:00:50Z\",1180]]}]}]}");
+        await Assert.That(Run(query, IntegralSteps(integer: false))).IsEqualTo(
+            head + "[\"2000-01-01T00:00:10Z\",345],[\"2000-01-01T00:00:50Z\",1120]]}]}]}");
+    }
+
+    [Test]
+    public async Task Integral_WithoutGroupByTime_IntegerTimeIsTheRangeStart()
+    {
+        // 0.5 × (35 + 31) × 40 + 0.5 × (31 − 2) × 10 = 1465 either way; only the integer reducer's time is the range's start.
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"integral\"],\"values\":[";
+        await Assert.That(Run("SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:05Z'", IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"2000-01-01T00:00:05Z\",1465]]}]}]}");
+        await Assert.That(Run("SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:05Z'", IntegralSteps(integer: false))).IsEqualTo(
+            head + "[\"1970-01-01T00:00:00Z\",1465]]}]}]}");
+        await Assert.That(Run("SELECT integral(v) FROM m WHERE time < '2000-01-01T00:01:05Z'", IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"1970-01-01T00:00:00Z\",1465]]}]}]}");
+    }
+
     [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
