@@ -34,6 +34,11 @@ public class SelectDifferentialTests
         + "(negative areas, shifted window times); not reproduced";
     private const string Integral =
         "open: integral() of several series merged in one group, windows spanning shards, with LIMIT/SLIMIT or fill";
+    // Not a fault of Cairn's: 1.6.7's streaming integral reducer emits each group's last window only when the input
+    // ends, flushing the groups in Go's random map order, so the order of those series entries differs from run to run.
+    // A query listed here may answer the same by chance; it is never reported as settled.
+    private const string IntegralRandomOrder =
+        "random in 1.6.7: integral() of several groups, the groups' last windows flushed at the end in Go map order";
     private const string PercentileInteger =
         "open: percentile() of an integer field: 1.6.7 answers no series in some shapes (offset windows, several "
         + "measurements, SLIMIT); cause not found";
@@ -84,7 +89,7 @@ public class SelectDifferentialTests
         ["SELECT percentile(load, 5.5) FROM cpu, mem WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (load >= 0 AND load <= 20) GROUP BY host"] = PercentileInteger,
         ["SELECT integral(load) FROM /.*/ WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (usage > 50) GROUP BY time(2d), rack"] = Integral,
         ["SELECT integral(usage) FROM cpu, mem WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' GROUP BY time(6h) fill(0)"] = Integral,
-        ["SELECT integral(load, 1m) FROM cpu WHERE time > '2023-11-15T23:00:00Z' AND time < '2023-11-16T01:00:00Z' AND (host = 'h1') GROUP BY time(1h), region fill(7) SLIMIT 2"] = Integral,
+        ["SELECT integral(load, 1m) FROM cpu WHERE time > '2023-11-15T23:00:00Z' AND time < '2023-11-16T01:00:00Z' AND (host = 'h1') GROUP BY time(1h), region fill(7) SLIMIT 2"] = IntegralRandomOrder,
         ["SELECT integral(load, 1m) FROM cpu, mem WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host !~ /h3/) GROUP BY time(2h), * fill(0) LIMIT 1 SLIMIT 2 SOFFSET 1"] = Integral,
     };
 
@@ -359,7 +364,7 @@ public class SelectDifferentialTests
         await Assert.That(unexpectedCount).IsEqualTo(0).Because($"{summary} (influxd log {influxd.LogPath}):{unexpected}");
         // Most queries must be real answers, not errors both servers agree on.
         await Assert.That(bothOk).IsGreaterThanOrEqualTo(queries.Count * 3 / 4).Because(summary);
-        var settled = KnownDifferences.Keys.Where(q => !differed.Contains(q)).ToList();
+        var settled = KnownDifferences.Where(d => !differed.Contains(d.Key) && d.Value != IntegralRandomOrder).Select(d => d.Key).ToList();
         if (settled.Count > 0)
             Assert.Fail("known differences that now answer the same; drop them from the table:\n" + string.Join("\n", settled));
     }
