@@ -219,7 +219,10 @@ internal static class Aggregates
             case "percentile":
             {
                 double p = call.Args[1] switch { IntegerLiteral i => i.Value, NumberLiteral n => n.Value, _ => 0 };
-                var sorted = SortedByValue(input);
+                // By value alone with Go's unstable sort, as InfluxDB sorts: which of several tied points answers
+                // (its time) is whichever that sort leaves at the rank.
+                var sorted = new List<Sample>(input);
+                GoSort.Sort(sorted, static (a, b) => ValueMath.Order(a.Value, b.Value) < 0);
                 int index = (int)Math.Floor(sorted.Count * p / 100.0 + 0.5) - 1;
                 if (index < 0 || index >= sorted.Count) return;
                 output.Add(sorted[index]);

@@ -102,6 +102,44 @@ public class SelectEngineTests
         return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
     }
 
+    /// <summary>One integer series "m" with the given values one second apart from T0.</summary>
+    private static MemoryShard Integers(IEnumerable<long> values)
+    {
+        var shard = new MemoryShard();
+        long t = T0;
+        foreach (long v in values)
+        {
+            shard.Add("m", "v", t, v);
+            t += Second;
+        }
+        return shard;
+    }
+
+    private static string PercentileRow(string time, long value) =>
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"percentile\"],\"values\":[" +
+        $"[\"{time}\",{value}]]}}]}}]}}";
+
+    [Test]
+    public async Task Execute_PercentileTies_AnswerThePointGosUnstableSortLeavesAtTheRank()
+    {
+        // 1.6.7 (Go 1.19's pdqsort): one 1 then twelve 0s; the partition moves the middle 0 (t+6s) first. A stable
+        // sort, or ties broken by time, would answer t+1s.
+        var shard = Integers([1, .. Enumerable.Repeat(0L, 12)]);
+        await Assert.That(Run("SELECT percentile(v, 5) FROM m", shard)).IsEqualTo(PercentileRow("2000-01-01T00:00:06Z", 0));
+    }
+
+    [Test]
+    public async Task Execute_PercentileTies_SixtyPointsFollowTheNintherPivotsAsInfluxDb()
+    {
+        // Sixty values 0..4 (the Tukey ninther pivot path); the times are influxd 1.6.7's answers for the same data.
+        var shard = Integers(Enumerable.Range(0, 60).Select(i => (long)((i * 7 + i / 9) % 5)));
+        (int P, string Time, long Value)[] expected =
+            [(10, "2000-01-01T00:00:05Z", 0), (30, "2000-01-01T00:00:53Z", 1), (50, "2000-01-01T00:00:46Z", 2),
+             (70, "2000-01-01T00:00:49Z", 3), (90, "2000-01-01T00:00:40Z", 4)];
+        foreach (var (p, time, value) in expected)
+            await Assert.That(Run($"SELECT percentile(v, {p}) FROM m", shard)).IsEqualTo(PercentileRow(time, value));
+    }
+
     [Test]
     public async Task Execute_RawField_RowsInTimeOrderAcrossSeries()
     {
