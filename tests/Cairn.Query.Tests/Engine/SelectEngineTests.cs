@@ -141,6 +141,15 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Execute_AbsOfNegativeInteger_IsPositiveAsNewer1x()
+    {
+        // 1.6.7 answers -2 (influxdata/influxdb#10261); newer 1.x (#10276) and Cairn answer the absolute value.
+        await Assert.That(Run("SELECT abs(v) FROM m", Integers([-2, 3]))).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"abs\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",2],[\"2000-01-01T00:00:01Z\",3]]}]}]}");
+    }
+
+    [Test]
     public async Task Execute_RawField_RowsInTimeOrderAcrossSeries()
     {
         await Assert.That(Run("SELECT value FROM cpu", Cpu())).IsEqualTo(
