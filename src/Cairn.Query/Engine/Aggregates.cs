@@ -191,17 +191,28 @@ internal static class Aggregates
                     output.Add(new Sample(windowTime, trues >= input.Count - trues, -1));
                     return;
                 }
-                var sorted = SortedByValue(input);
-                object? best = sorted[0].Value;
+                // influxql's mode reducer, rule for rule: Go's unstable sort by value, then runs of equal values. A
+                // run's first point starts its count at 1 without competing (so a later lone value never wins); a
+                // tie goes to the run whose first point (in that sort's order) is not later than the best's time.
+                var sorted = new List<Sample>(input);
+                GoSort.Sort(sorted, static (a, b) => ValueMath.Order(a.Value, b.Value) < 0);
+                object? best = sorted[0].Value, current = best;
+                long bestTime = sorted[0].Time, currentTime = bestTime;
                 int bestCount = 0, run = 0;
-                for (int i = 0; i < sorted.Count; i++)
+                foreach (var s in sorted)
                 {
-                    run = i > 0 && ValueMath.Order(sorted[i].Value, sorted[i - 1].Value) == 0 ? run + 1 : 1;
-                    if (run > bestCount)
+                    if (ValueMath.Order(s.Value, current) != 0)
                     {
-                        bestCount = run;
-                        best = sorted[i].Value;
+                        run = 1;
+                        current = s.Value;
+                        currentTime = s.Time;
+                        continue;
                     }
+                    run++;
+                    if (bestCount > run || (bestCount == run && currentTime > bestTime)) continue;
+                    bestCount = run;
+                    best = s.Value;
+                    bestTime = s.Time;
                 }
                 output.Add(new Sample(windowTime, best, -1));
                 return;

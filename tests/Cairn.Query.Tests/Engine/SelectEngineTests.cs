@@ -141,6 +141,16 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Execute_ModeTies_FollowInfluxqlsRunRule()
+    {
+        // influxd 1.6.7's answer for the same points: 5 5 3 3 9: both 3 and 5 occur twice and influxql answers 5 (the
+        // later run wins a tie unless its first point is later than the best's last one), not the smallest value.
+        await Assert.That(Run("SELECT mode(v) FROM m", Integers([5, 5, 3, 3, 9]))).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"mode\"],\"values\":[" +
+            "[\"1970-01-01T00:00:00Z\",5]]}]}]}");
+    }
+
+    [Test]
     public async Task Execute_AbsOfNegativeInteger_IsPositiveAsNewer1x()
     {
         // 1.6.7 answers -2 (influxdata/influxdb#10261); newer 1.x (#10276) and Cairn answer the absolute value.
