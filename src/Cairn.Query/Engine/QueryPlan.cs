@@ -299,14 +299,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             if (condition is not null && TagVerdict(condition, entry) == false) continue;
             var rows = LoadRows(entry, shards, slotNames, readMin, readMax, slots);
             if (CountPoints(rows.Count) is { } tooMany) return tooMany;
-            var tagValues = new string[_dimensions.Count];
-            var key = new StringBuilder();
-            for (int i = 0; i < _dimensions.Count; i++)
-            {
-                tagValues[i] = entry.Tag(_dimensions[i]) ?? "";
-                key.Append(tagValues[i]).Append('\0');
-            }
-            string k = key.ToString();
+            var (k, tagValues) = GroupKey(entry);
             if (!groups.TryGetValue(k, out var group)) groups[k] = group = (tagValues, [], []);
             group.Rows.AddRange(rows);
             group.Members.Add(entry);

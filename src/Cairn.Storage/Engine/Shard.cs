@@ -651,19 +651,14 @@ public sealed class Shard : IShardView, IAsyncDisposable
                 var times = scratch.Times.AsSpan(0, block.Count);
                 var bits = scratch.Bits.AsSpan(0, block.Count);
                 int n;
-                switch (entry.FieldType)
+                if (entry.FieldType == FieldType.String)
                 {
-                    case FieldType.Float: n = holder.Reader.ReadBlock(entry, block.Index, times, MemoryMarshal.Cast<long, double>(bits), workspace); break;
-                    case FieldType.Integer: n = holder.Reader.ReadBlock(entry, block.Index, times, bits, workspace); break;
-                    case FieldType.Unsigned: n = holder.Reader.ReadBlock(entry, block.Index, times, MemoryMarshal.Cast<long, ulong>(bits), workspace); break;
-                    case FieldType.Boolean:
-                        n = holder.Reader.ReadBlock(entry, block.Index, times, scratch.Flags.AsSpan(0, block.Count), workspace);
-                        for (int i = 0; i < n; i++) bits[i] = scratch.Flags[i] ? 1 : 0;
-                        break;
-                    default:
-                        scratch.Strings.Clear();
-                        n = holder.Reader.ReadBlock(entry, block.Index, times, scratch.Strings, workspace);
-                        break;
+                    scratch.Strings.Clear();
+                    n = holder.Reader.ReadBlock(entry, block.Index, times, scratch.Strings, workspace);
+                }
+                else
+                {
+                    n = ReadNumberBlock(holder.Reader, entry, block.Index, times, bits, ref scratch.Flags, workspace);
                 }
                 // Only the first and last blocks of the range can hold values outside it.
                 int lo = 0, hi = n;
@@ -724,25 +719,13 @@ public sealed class Shard : IShardView, IAsyncDisposable
         // Every element is written below before it is read: no need to zero them first.
         var times = GC.AllocateUninitializedArray<long>(total);
         var bits = GC.AllocateUninitializedArray<long>(total);
-        bool[]? flags = null;
+        bool[] flags = [];
         int n = 0;
         foreach (var block in reader.EnumerateBlocks(entry, min, max))
         {
             var t = times.AsSpan(n, block.Count);
             var v = bits.AsSpan(n, block.Count);
-            int read;
-            switch (entry.FieldType)
-            {
-                case FieldType.Float: read = reader.ReadBlock(entry, block.Index, t, MemoryMarshal.Cast<long, double>(v), workspace); break;
-                case FieldType.Integer: read = reader.ReadBlock(entry, block.Index, t, v, workspace); break;
-                case FieldType.Unsigned: read = reader.ReadBlock(entry, block.Index, t, MemoryMarshal.Cast<long, ulong>(v), workspace); break;
-                default:
-                    if (flags is null || flags.Length < block.Count) flags = new bool[block.Count];
-                    read = reader.ReadBlock(entry, block.Index, t, flags.AsSpan(0, block.Count), workspace);
-                    for (int i = 0; i < read; i++) v[i] = flags[i] ? 1 : 0;
-                    break;
-            }
-            n += read;
+            n += ReadNumberBlock(reader, entry, block.Index, t, v, ref flags, workspace);
         }
         int kept = 0;
         for (int i = 0; i < n; i++)
@@ -758,6 +741,26 @@ public sealed class Shard : IShardView, IAsyncDisposable
             Array.Resize(ref bits, kept);
         }
         return (times, bits, []);
+    }
+
+    /// <summary>
+    /// Decodes a numeric block into <paramref name="times"/> and the values' bits (a double's bits, a long, an unsigned
+    /// long, 0 or 1 for a boolean through <paramref name="flags"/>, grown as needed); returns the point count.
+    /// </summary>
+    private static int ReadNumberBlock(ShardFileReader reader, in ShardIndexEntry entry, int block, Span<long> times, Span<long> bits,
+        ref bool[] flags, EncodingWorkspace workspace)
+    {
+        switch (entry.FieldType)
+        {
+            case FieldType.Float: return reader.ReadBlock(entry, block, times, MemoryMarshal.Cast<long, double>(bits), workspace);
+            case FieldType.Integer: return reader.ReadBlock(entry, block, times, bits, workspace);
+            case FieldType.Unsigned: return reader.ReadBlock(entry, block, times, MemoryMarshal.Cast<long, ulong>(bits), workspace);
+            default:
+                if (flags.Length < times.Length) flags = new bool[times.Length];
+                int n = reader.ReadBlock(entry, block, times, flags.AsSpan(0, times.Length), workspace);
+                for (int i = 0; i < n; i++) bits[i] = flags[i] ? 1 : 0;
+                return n;
+        }
     }
 
     private static (long[] Times, long[] Bits, string[] Strings) ReadStrings(ShardFileReader reader, ShardIndexEntry entry, long min, long max, EncodingWorkspace workspace)
