@@ -39,6 +39,13 @@ internal sealed class MetaBinaryWriter(int capacity = 256)
         StrictUtf8.GetBytes(value, Take(n));
     }
 
+    /// <summary>A u32 length and the bytes.</summary>
+    public void Bytes(ReadOnlySpan<byte> value)
+    {
+        UInt32((uint)value.Length);
+        value.CopyTo(Take(value.Length));
+    }
+
     /// <summary>Reserves 4 bytes for a length or checksum filled in later by <see cref="PatchUInt32"/>.</summary>
     public int Reserve4()
     {
@@ -102,6 +109,13 @@ internal ref struct MetaBinaryReader(ReadOnlySpan<byte> data, string what)
         var bytes = Take((int)n);
         try { return StrictUtf8.GetString(bytes); }
         catch (DecoderFallbackException) { return Fail<string>("string is not valid UTF-8"); }
+    }
+
+    public byte[] Bytes()
+    {
+        uint n = UInt32();
+        if (n > (uint)Remaining) Fail<int>($"{n} bytes exceed the remaining {Remaining}");
+        return Take((int)n).ToArray();
     }
 
     public readonly void End()

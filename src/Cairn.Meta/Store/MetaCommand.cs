@@ -25,6 +25,11 @@ public enum MetaCommandType : byte
     DropContinuousQuery = 18,
     CreateSubscription = 19,
     DropSubscription = 20,
+    CreateMetaNode = 21,
+    DeleteMetaNode = 22,
+    CreateDataNode = 23,
+    DeleteDataNode = 24,
+    UpdateDataNode = 25,
 }
 
 /// <summary>
@@ -184,4 +189,39 @@ public sealed record CreateSubscriptionCommand(string Database, string Retention
 public sealed record DropSubscriptionCommand(string Database, string RetentionPolicy, string Name) : MetaCommand
 {
     public override MetaCommandType Type => MetaCommandType.DropSubscription;
+}
+
+/// <summary>
+/// add-meta: a meta node joins the Raft group. A node already listed under the same Raft address keeps its id.
+/// </summary>
+public sealed record CreateMetaNodeCommand(string HttpAddr, string TcpAddr) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.CreateMetaNode;
+}
+
+/// <summary>remove-meta: the node leaves the Raft group. An unknown id is not an error.</summary>
+public sealed record DeleteMetaNodeCommand(ulong Id) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.DeleteMetaNode;
+}
+
+/// <summary>
+/// add-data: a data node joins. A node already listed under the same TCP address keeps its id.
+/// <paramref name="MaxDataNodes"/> is the licence's cap (0: none), checked here so every replica agrees.
+/// </summary>
+public sealed record CreateDataNodeCommand(string HttpAddr, string TcpAddr, int MaxDataNodes) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.CreateDataNode;
+}
+
+/// <summary>remove-data: the node leaves and is dropped from every shard's owners. An unknown id is not an error.</summary>
+public sealed record DeleteDataNodeCommand(ulong Id) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.DeleteDataNode;
+}
+
+/// <summary>update-data, and a data node announcing a changed HTTP address: same id, same shards, new addresses.</summary>
+public sealed record UpdateDataNodeCommand(ulong Id, string HttpAddr, string TcpAddr) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.UpdateDataNode;
 }

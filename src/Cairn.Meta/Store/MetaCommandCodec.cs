@@ -133,6 +133,26 @@ public static class MetaCommandCodec
                 w.String(c.RetentionPolicy);
                 w.String(c.Name);
                 break;
+            case CreateMetaNodeCommand c:
+                w.String(c.HttpAddr);
+                w.String(c.TcpAddr);
+                break;
+            case DeleteMetaNodeCommand c:
+                w.UInt64(c.Id);
+                break;
+            case CreateDataNodeCommand c:
+                w.String(c.HttpAddr);
+                w.String(c.TcpAddr);
+                w.Int32(c.MaxDataNodes);
+                break;
+            case DeleteDataNodeCommand c:
+                w.UInt64(c.Id);
+                break;
+            case UpdateDataNodeCommand c:
+                w.UInt64(c.Id);
+                w.String(c.HttpAddr);
+                w.String(c.TcpAddr);
+                break;
             default:
                 throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command));
         }
@@ -166,6 +186,11 @@ public static class MetaCommandCodec
             MetaCommandType.CreateContinuousQuery => new CreateContinuousQueryCommand(r.String(), r.String(), r.String()),
             MetaCommandType.DropContinuousQuery => new DropContinuousQueryCommand(r.String(), r.String()),
             MetaCommandType.CreateSubscription => ReadCreateSubscription(ref r),
+            MetaCommandType.CreateMetaNode => new CreateMetaNodeCommand(r.String(), r.String()),
+            MetaCommandType.DeleteMetaNode => new DeleteMetaNodeCommand(r.UInt64()),
+            MetaCommandType.CreateDataNode => new CreateDataNodeCommand(r.String(), r.String(), r.Int32()),
+            MetaCommandType.DeleteDataNode => new DeleteDataNodeCommand(r.UInt64()),
+            MetaCommandType.UpdateDataNode => new UpdateDataNodeCommand(r.UInt64(), r.String(), r.String()),
             MetaCommandType.DropSubscription => new DropSubscriptionCommand(r.String(), r.String(), r.String()),
             _ => r.Fail<MetaCommand>($"unknown command type {(byte)type}"),
         };

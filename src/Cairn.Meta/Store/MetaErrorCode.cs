@@ -27,4 +27,7 @@ public enum MetaErrorCode : byte
     SubscriptionExists = 18,
     SubscriptionNotFound = 19,
     InvalidSubscriptionUrl = 20,
+    DataNodeLimit = 21,
+    NodeNotFound = 22,
+    NodeExists = 23,
 }

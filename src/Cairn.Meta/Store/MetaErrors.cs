@@ -23,6 +23,12 @@ internal static class MetaErrors
     public const string SubscriptionExists = "subscription already exists";
     public const string SubscriptionNotFound = "subscription not found";
 
+    public const string NodeNotFound = "node not found";
+
+    /// <summary>Cairn's text (Enterprise's is not documented): names the licence's cap, as docs/licensing.md says.</summary>
+    public static string DataNodeLimit(int max, int have) =>
+        $"licence allows at most {max} data node{(max == 1 ? "" : "s")}; the cluster has {have}";
+
     public static string InvalidSubscriptionUrl(string url) => "invalid subscription URL: " + url;
 
     public static string DatabaseNotFound(string name) => "database not found: " + name;

@@ -20,6 +20,9 @@ public readonly record struct MetaResult
     /// <summary>For <see cref="CreateShardGroupCommand"/>: the group that covers the timestamp, new or existing.</summary>
     public ulong ShardGroupId { get; init; }
 
+    /// <summary>For the node commands: the node's id, new or existing.</summary>
+    public ulong NodeId { get; init; }
+
     public bool IsOk => Code == MetaErrorCode.None;
 
     public override string ToString() => IsOk ? $"ok (index {Index}, changed {Changed})" : $"{Code}: {Message}";

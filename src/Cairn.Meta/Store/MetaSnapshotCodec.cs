@@ -11,7 +11,7 @@ namespace Cairn.Meta.Store;
 ///
 /// | offset | size | meaning                               |
 /// |--------|------|---------------------------------------|
-/// | 0      | 1    | format version (2; 1 is still read)   |
+/// | 0      | 1    | format version (3; 1 and 2 still read) |
 /// | 1      | 3    | magic "CMS"                           |
 /// | 4      | 4    | body length N, u32 LE                 |
 /// | 8      | 4    | CRC-32C of the body, u32 LE           |
@@ -19,10 +19,13 @@ namespace Cairn.Meta.Store;
 /// </summary>
 public static class MetaSnapshotCodec
 {
-    public const byte FormatVersion = 2;
+    public const byte FormatVersion = 3;
 
     /// <summary>Version 1 had no users, continuous queries or subscriptions; it is still read.</summary>
     private const byte FormatVersion1 = 1;
+
+    /// <summary>Version 2 had no meta or data nodes; it is still read.</summary>
+    private const byte FormatVersion2 = 2;
     internal const int HeaderLength = 12;
     private static ReadOnlySpan<byte> Magic => "CMS"u8;
 
@@ -96,6 +99,8 @@ public static class MetaSnapshotCodec
                 w.Byte((byte)p.Privilege);
             }
         }
+        WriteNodes(w, state.MetaNodes);
+        WriteNodes(w, state.DataNodes);
 
         var body = w.Written[HeaderLength..];
         w.PatchUInt32(lengthAt, (uint)body.Length);
@@ -108,7 +113,7 @@ public static class MetaSnapshotCodec
     {
         if (data.Length < HeaderLength) throw new InvalidDataException($"meta snapshot: {data.Length} bytes is shorter than the header");
         byte version = data[0];
-        if (version != FormatVersion && version != FormatVersion1) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
+        if (version != FormatVersion && version != FormatVersion1 && version != FormatVersion2) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
         if (!data.Slice(1, 3).SequenceEqual(Magic)) throw new InvalidDataException("meta snapshot: bad magic");
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         if (length != data.Length - HeaderLength)
@@ -191,7 +196,35 @@ public static class MetaSnapshotCodec
             }
             users = b.MoveToImmutable();
         }
+        ImmutableArray<NodeInfo> metaNodes = [], dataNodes = [];
+        if (version >= 3)
+        {
+            metaNodes = ReadNodes(ref r);
+            dataNodes = ReadNodes(ref r);
+        }
         r.End();
-        return new MetaState(index, maxNodeId, maxShardGroupId, maxShardId, dbs.MoveToImmutable(), users);
+        return new MetaState(index, maxNodeId, maxShardGroupId, maxShardId, dbs.MoveToImmutable(), users)
+        {
+            MetaNodes = metaNodes,
+            DataNodes = dataNodes,
+        };
+    }
+
+    private static void WriteNodes(MetaBinaryWriter w, ImmutableArray<NodeInfo> nodes)
+    {
+        w.Count(nodes.Length);
+        foreach (var node in nodes)
+        {
+            w.UInt64(node.Id);
+            w.String(node.HttpAddr);
+            w.String(node.TcpAddr);
+        }
+    }
+
+    private static ImmutableArray<NodeInfo> ReadNodes(ref MetaBinaryReader r)
+    {
+        var b = ImmutableArray.CreateBuilder<NodeInfo>(r.Count(16));
+        for (int i = b.Capacity; i > 0; i--) b.Add(new NodeInfo(r.UInt64(), r.String(), r.String()));
+        return b.MoveToImmutable();
     }
 }

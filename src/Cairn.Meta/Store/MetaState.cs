@@ -36,7 +36,36 @@ public sealed record MetaState
     /// <summary>Users in creation order (SHOW USERS lists them so).</summary>
     public ImmutableArray<UserInfo> Users { get; init; }
 
-    // TODO(cluster): nodes come with the cluster issue.
+    /// <summary>The meta nodes (the Raft members), in id order.</summary>
+    public ImmutableArray<NodeInfo> MetaNodes { get; init => field = value.OrEmpty(); } = [];
+
+    /// <summary>The data nodes, in id order.</summary>
+    public ImmutableArray<NodeInfo> DataNodes { get; init => field = value.OrEmpty(); } = [];
+
+    public NodeInfo? MetaNode(ulong id) => Find(MetaNodes, id);
+
+    public NodeInfo? DataNode(ulong id) => Find(DataNodes, id);
+
+    public NodeInfo? DataNodeByTcpAddr(string addr)
+    {
+        foreach (var node in DataNodes)
+            if (node.TcpAddr == addr) return node;
+        return null;
+    }
+
+    public NodeInfo? MetaNodeByAddr(string addr)
+    {
+        foreach (var node in MetaNodes)
+            if (node.TcpAddr == addr || node.HttpAddr == addr) return node;
+        return null;
+    }
+
+    private static NodeInfo? Find(ImmutableArray<NodeInfo> nodes, ulong id)
+    {
+        foreach (var node in nodes)
+            if (node.Id == id) return node;
+        return null;
+    }
 
     public UserInfo? User(string name)
     {
@@ -81,7 +110,8 @@ public sealed record MetaState
 
     public bool Equals(MetaState? other) =>
         other is not null && Index == other.Index && MaxNodeId == other.MaxNodeId && MaxShardGroupId == other.MaxShardGroupId
-        && MaxShardId == other.MaxShardId && Sequences.Same(Databases, other.Databases) && Sequences.Same(Users, other.Users);
+        && MaxShardId == other.MaxShardId && Sequences.Same(Databases, other.Databases) && Sequences.Same(Users, other.Users)
+        && Sequences.Same(MetaNodes, other.MetaNodes) && Sequences.Same(DataNodes, other.DataNodes);
 
     public override int GetHashCode() => HashCode.Combine(Index, MaxShardGroupId, MaxShardId, Databases.Length);
 }

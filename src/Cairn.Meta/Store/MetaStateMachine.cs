@@ -41,6 +41,11 @@ public static partial class MetaStateMachine
             DropContinuousQueryCommand c => DropContinuousQuery(state, c),
             CreateSubscriptionCommand c => CreateSubscription(state, c),
             DropSubscriptionCommand c => DropSubscription(state, c),
+            CreateMetaNodeCommand c => CreateMetaNode(state, c),
+            DeleteMetaNodeCommand c => DeleteMetaNode(state, c),
+            CreateDataNodeCommand c => CreateDataNode(state, c),
+            DeleteDataNodeCommand c => DeleteDataNode(state, c),
+            UpdateDataNodeCommand c => UpdateDataNode(state, c),
             _ => throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command)),
         };
         next = (outcome.State ?? state) with { Index = state.Index + 1 };
@@ -51,11 +56,12 @@ public static partial class MetaStateMachine
             Index = next.Index,
             Changed = outcome.State is not null,
             ShardGroupId = outcome.ShardGroupId,
+            NodeId = outcome.NodeId,
         };
     }
 
     /// <summary>A command's effect: the new state (null when nothing changed) or a refusal.</summary>
-    private readonly record struct Outcome(MetaState? State, MetaErrorCode Code, string Message, ulong ShardGroupId)
+    private readonly record struct Outcome(MetaState? State, MetaErrorCode Code, string Message, ulong ShardGroupId, ulong NodeId = 0)
     {
         public static Outcome Unchanged(ulong shardGroupId = 0) => new(null, MetaErrorCode.None, "", shardGroupId);
         public static Outcome To(MetaState state, ulong shardGroupId = 0) => new(state, MetaErrorCode.None, "", shardGroupId);
@@ -253,11 +259,14 @@ public static partial class MetaStateMachine
         ulong shardId = state.MaxShardId + 1;
         long start = RetentionRules.ShardGroupStart(c.Timestamp, rpi.ShardGroupDuration);
         long end = RetentionRules.ShardGroupEnd(start, rpi.ShardGroupDuration);
-        var group = new ShardGroupInfo(groupId, start, end, 0, 0, [new ShardInfo(shardId, c.Owners)]);
+        var shards = c.Owners.IsEmpty && !state.DataNodes.IsEmpty
+            ? LayOutShards(state.DataNodes, rpi.ReplicaN, groupId, shardId)
+            : [new ShardInfo(shardId, c.Owners)];
+        var group = new ShardGroupInfo(groupId, start, end, 0, 0, shards);
 
         var updated = rpi with { ShardGroups = Sorted(rpi.ShardGroups.Add(group)) };
         var next = PutDatabase(state, db with { RetentionPolicies = db.RetentionPolicies.SetItem(at, updated) })
-            with { MaxShardGroupId = groupId, MaxShardId = shardId };
+            with { MaxShardGroupId = groupId, MaxShardId = shards[^1].Id };
         return Outcome.To(next, groupId);
     }
 

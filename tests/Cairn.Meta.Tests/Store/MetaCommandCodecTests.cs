@@ -39,6 +39,11 @@ public class MetaCommandCodecTests
         () => new CreateSubscriptionCommand("db0", "rp0", "s0", SubscriptionMode.Any) { Destinations = ["udp://h:1", "http://u:p@h:8086"] },
         () => new CreateSubscriptionCommand("db0", "rp0", "s0", SubscriptionMode.All),
         () => new DropSubscriptionCommand("db0", "rp0", "s0"),
+        () => new CreateMetaNodeCommand("m1:8091", "m1:8089"),
+        () => new DeleteMetaNodeCommand(2),
+        () => new CreateDataNodeCommand("d1:8086", "d1:8088", 3),
+        () => new DeleteDataNodeCommand(4),
+        () => new UpdateDataNodeCommand(4, "", "d2:8088"),
     ];
 
     [Test]

@@ -79,9 +79,10 @@ public class MetaSnapshotCodecTests
     public async Task Encode_Empty_MatchesTheDocumentedLayout()
     {
         var bytes = MetaSnapshotCodec.Encode(MetaState.Empty);
-        await Assert.That(bytes.Length).IsEqualTo(12 + 40);
-        await Assert.That(bytes.AsSpan(0, 4).ToArray()).IsEquivalentTo(new byte[] { 2, (byte)'C', (byte)'M', (byte)'S' });
-        await Assert.That(BitConverter.ToUInt32(bytes, 4)).IsEqualTo(40u);
+        // index and three counters (32 bytes), then four empty lists: databases, users, meta nodes, data nodes (4 × 4).
+        await Assert.That(bytes.Length).IsEqualTo(12 + 48);
+        await Assert.That(bytes.AsSpan(0, 4).ToArray()).IsEquivalentTo(new byte[] { 3, (byte)'C', (byte)'M', (byte)'S' });
+        await Assert.That(BitConverter.ToUInt32(bytes, 4)).IsEqualTo(48u);
         await Assert.That(BitConverter.ToUInt32(bytes, 8)).IsEqualTo(Crc32C.Compute(bytes.AsSpan(12)));
     }
 
@@ -136,9 +137,9 @@ public class MetaSnapshotCodecTests
         await Assert.That(rp.ShardGroups.Length).IsEqualTo(1);
         await Assert.That(rp.Subscriptions.IsEmpty).IsTrue();
         await Assert.That(state.Database("db")!.ContinuousQueries.IsEmpty).IsTrue();
-        // Written again, it is version 2 and reads back the same.
+        // Written again, it is the current version and reads back the same.
         var again = MetaSnapshotCodec.Encode(state);
-        await Assert.That(again[0]).IsEqualTo((byte)2);
+        await Assert.That(again[0]).IsEqualTo(MetaSnapshotCodec.FormatVersion);
         await Assert.That(MetaSnapshotCodec.Decode(again)).IsEqualTo(state);
     }
 
