@@ -107,7 +107,7 @@ public class RpcConnectionTests
             int now = Interlocked.Increment(ref running);
             int seen;
             while ((seen = Volatile.Read(ref most)) < now && Interlocked.CompareExchange(ref most, now, seen) != seen) { }
-            await Task.Delay(50, token);
+            await Task.Delay(100, token);
             Interlocked.Decrement(ref running);
             return RpcReply.Ok(payload);
         };
@@ -123,7 +123,7 @@ public class RpcConnectionTests
     }
 
     [Test]
-    public async Task CallAsync_HandlerSlowerThanDeadline_ClientGivesUpAtItsDeadlineAndDropsTheLateAnswer()
+    public async Task CallAsync_HandlerSlowerThanDeadline_ThrowsDeadlineExceededAndTheConnectionLives()
     {
         await using var server = RpcTestServer.Start(Methods());
         await using var connection = await server.ConnectAsync();
@@ -134,9 +134,7 @@ public class RpcConnectionTests
 
         await Assert.That(error.Status).IsEqualTo(RpcStatus.DeadlineExceeded);
         await Assert.That(clock.Elapsed).IsLessThan(TimeSpan.FromSeconds(2));
-        // The server answers DeadlineExceeded at its own deadline; that answer finds no caller.
-        await Assert.That(await Rpc.EventuallyAsync(() => connection.LateResponses == 1)).IsTrue();
-        await Assert.That(server.Statistics.DeadlinesExceeded).IsEqualTo(1);
+        await Assert.That(await Rpc.EventuallyAsync(() => server.Statistics.DeadlinesExceeded == 1)).IsTrue();
         // The connection survives a missed deadline.
         var echo = await connection.CallAsync(Echo, "still here"u8.ToArray(), Rpc.Deadline, CancellationToken.None);
         await Assert.That(Encoding.UTF8.GetString(echo)).IsEqualTo("still here");
@@ -166,7 +164,7 @@ public class RpcConnectionTests
         await Assert.That(Encoding.UTF8.GetString(answers[0].Payload)).Contains("deadline of 150 ms");
         // The deaf handler sleeps 3 s, but its answer did not wait for it.
         await Assert.That(clock.Elapsed).IsLessThan(TimeSpan.FromSeconds(2));
-        await Assert.That(cancelled.Task.IsCompleted).IsTrue();
+        await cancelled.Task.WaitAsync(Rpc.Deadline);
         await Assert.That(server.Statistics.DeadlinesExceeded).IsEqualTo(2);
     }
 
@@ -294,7 +292,7 @@ public class RpcConnectionTests
         var error = await Rpc.Catch<RpcException>(() => pending);
         await Assert.That(error.Status).IsEqualTo(RpcStatus.Unavailable);
         await Assert.That(clock.Elapsed).IsLessThan(TimeSpan.FromSeconds(5));
-        await Assert.That(cancelled.Task.IsCompleted).IsTrue();
+        await cancelled.Task.WaitAsync(Rpc.Deadline);
         await connection.Completion.WaitAsync(Rpc.Deadline);
         await Assert.That(connection.IsOpen).IsFalse();
         var later = await Rpc.Catch<RpcException>(() => connection.CallAsync(Echo, new byte[] { 1 }, Rpc.Deadline, CancellationToken.None));
@@ -302,29 +300,44 @@ public class RpcConnectionTests
     }
 
     [Test]
+    public async Task CallAsync_AnswerAfterTheDeadline_IsDroppedAndTheConnectionLives()
+    {
+        // A fake server that answers the first request only after its 100 ms deadline, then the second at once.
+        using var listener = FakeRpcServer.Listen();
+        var fake = FakeRpcServer.ServeOneAsync(listener, async peer =>
+        {
+            var slow = (await peer.ReadFrameAsync())!.Value.Header;
+            await Task.Delay(500);
+            await peer.WriteFrameAsync(RpcFrameHeader.Response(slow.RequestId, slow.Method, RpcStatus.Ok), [1]);
+            var quick = (await peer.ReadFrameAsync())!.Value.Header;
+            await peer.WriteFrameAsync(RpcFrameHeader.Response(quick.RequestId, quick.Method, RpcStatus.Ok), [2]);
+            return 2;
+        });
+        await using var connection = await FakeRpcServer.ConnectAsync(listener);
+
+        var error = await Rpc.Catch<RpcException>(() =>
+            connection.CallAsync(Echo, ReadOnlyMemory<byte>.Empty, TimeSpan.FromMilliseconds(100), CancellationToken.None));
+        await Assert.That(error.Status).IsEqualTo(RpcStatus.DeadlineExceeded);
+        await Assert.That(connection.LateResponses).IsEqualTo(0);
+        await Assert.That(await Rpc.EventuallyAsync(() => connection.LateResponses == 1)).IsTrue();
+
+        var answer = await connection.CallAsync(Echo, ReadOnlyMemory<byte>.Empty, Rpc.Deadline, CancellationToken.None);
+        await Assert.That(answer.SequenceEqual(new byte[] { 2 })).IsTrue();
+        await Assert.That(await fake.WaitAsync(Rpc.Deadline)).IsEqualTo(2);
+    }
+
+    [Test]
     public async Task CallAsync_PeerDropsTheConnection_EveryPendingCallFails()
     {
-        // A fake server that passes the handshake, takes three requests and hangs up without answering.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var fake = Task.Run(async () =>
+        // A fake server that takes three requests and hangs up without answering.
+        using var listener = FakeRpcServer.Listen();
+        var fake = FakeRpcServer.ServeOneAsync(listener, async peer =>
         {
-            var socket = await listener.AcceptAsync();
-            await using var peer = RawRpcPeer.Wrap(socket);
-            var service = (await peer.ReadExactlyAsync(1))[0];
-            var nonce = RpcHandshake.NewNonce();
-            await peer.WriteRawAsync(nonce);
-            var proof = await peer.ReadExactlyAsync(RpcHandshake.ProofSize);
-            if (!RpcHandshake.Verify(RpcTestServer.Secret, nonce, service, proof)) return 0;
-            await peer.WriteFrameAsync(RpcFrameHeader.Response(0, 0, RpcStatus.Ok), []);
             int requests = 0;
             while (requests < 3 && await peer.ReadFrameAsync() is not null) requests++;
             return requests;
         });
-        using var dial = new CancellationTokenSource(Rpc.Deadline);
-        await using var connection = await RpcConnection.ConnectAsync(listener.LocalEndPoint!, RpcTestServer.Service,
-            new RpcClientOptions { InternalSharedSecret = RpcTestServer.Secret }, dial.Token);
+        await using var connection = await FakeRpcServer.ConnectAsync(listener);
 
         var calls = Enumerable.Range(0, 3)
             .Select(i => connection.CallAsync(Echo, new[] { (byte)i }, Rpc.Deadline, CancellationToken.None)).ToArray();
@@ -391,6 +404,21 @@ public class RpcConnectionTests
 
         await Assert.That(error.Status).IsEqualTo(RpcStatus.Unavailable);
         await Assert.That(error.Message).Contains("does it serve RPC service 3");
+    }
+
+    [Test]
+    public async Task ConnectAsync_PeerNeverSendsTheNonce_GivesUpAtTheDialTimeout()
+    {
+        // The kernel completes the TCP connect from the backlog, but nobody ever speaks.
+        using var silent = FakeRpcServer.Listen();
+        using var dial = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var clock = Stopwatch.StartNew();
+
+        var error = await Rpc.Catch<OperationCanceledException>(() => RpcConnection.ConnectAsync(silent.LocalEndPoint!,
+            RpcTestServer.Service, new RpcClientOptions { InternalSharedSecret = RpcTestServer.Secret }, dial.Token));
+
+        await Assert.That(error.CancellationToken).IsEqualTo(dial.Token);
+        await Assert.That(clock.Elapsed).IsLessThan(TimeSpan.FromSeconds(5));
     }
 
     [Test]

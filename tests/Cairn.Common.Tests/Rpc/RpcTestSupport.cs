@@ -75,6 +75,43 @@ internal static class Rpc
 }
 
 /// <summary>
+/// A stand-in server on 127.0.0.1 port 0 that does the handshake like RpcService and then
+/// behaves however the test scripts it (answer late, hang up, …). Serves one connection.
+/// </summary>
+internal static class FakeRpcServer
+{
+    public static Socket Listen()
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        return listener;
+    }
+
+    /// <summary>Accepts one connection, checks the proof, then runs <paramref name="script"/>; its result is the task's.</summary>
+    public static Task<int> ServeOneAsync(Socket listener, Func<RawRpcPeer, Task<int>> script) => Task.Run(async () =>
+    {
+        using var accept = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var socket = await listener.AcceptAsync(accept.Token);
+        await using var peer = RawRpcPeer.Wrap(socket);
+        var service = (await peer.ReadExactlyAsync(1))[0];
+        var nonce = RpcHandshake.NewNonce();
+        await peer.WriteRawAsync(nonce);
+        var proof = await peer.ReadExactlyAsync(RpcHandshake.ProofSize);
+        if (!RpcHandshake.Verify(RpcTestServer.Secret, nonce, service, proof)) return -1;
+        await peer.WriteFrameAsync(RpcFrameHeader.Response(0, 0, RpcStatus.Ok), []);
+        return await script(peer);
+    });
+
+    public static async Task<RpcConnection> ConnectAsync(Socket listener)
+    {
+        using var dial = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await RpcConnection.ConnectAsync(listener.LocalEndPoint!, RpcTestServer.Service,
+            new RpcClientOptions { InternalSharedSecret = RpcTestServer.Secret }, dial.Token);
+    }
+}
+
+/// <summary>
 /// A hand-driven end of an RPC connection that speaks the framing byte by byte, to send what a
 /// well-behaved RpcConnection never would and to see exactly what the other end answers.
 /// </summary>
