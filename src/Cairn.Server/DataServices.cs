@@ -4,6 +4,7 @@ using Cairn.Http.Auth;
 using Cairn.Http.Statements;
 using Cairn.Http.Write;
 using Cairn.Meta.Auth;
+using Cairn.Meta.Client;
 using Cairn.Meta.Store;
 using Cairn.Query.Engine;
 using Cairn.Query.Execution;
@@ -15,8 +16,8 @@ using NLog;
 namespace Cairn.Server;
 
 /// <summary>
-/// What a data node holds open: the meta store (local to the node until the meta issue replicates
-/// it), the shard store, the points writer and query endpoint over them, and the retention and
+/// What a data node holds open: the meta store (local to a `both` node; for a `data` node, a cached copy
+/// of the cluster's, see <see cref="RemoteMetaStore"/>), the shard store, the points writer and query endpoint over them, and the retention and
 /// shard-precreation services.
 /// </summary>
 internal sealed class DataServices : IAsyncDisposable
@@ -25,7 +26,7 @@ internal sealed class DataServices : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _background = [];
 
-    private DataServices(LocalMetaStore meta, TsdbStore store, CairnConfig config)
+    private DataServices(IMetaStore meta, TsdbStore store, CairnConfig config)
     {
         Meta = meta;
         Store = store;
@@ -52,7 +53,10 @@ internal sealed class DataServices : IAsyncDisposable
         Query = new QueryEndpoint(executor) { Authentication = Authentication }.HandleAsync;
     }
 
-    public LocalMetaStore Meta { get; }
+    public IMetaStore Meta { get; }
+
+    /// <summary>The cluster's meta store when this is a data-only node; null on a `both` node.</summary>
+    public RemoteMetaStore? Cluster => Meta as RemoteMetaStore;
 
     public TsdbStore Store { get; }
 
@@ -64,9 +68,11 @@ internal sealed class DataServices : IAsyncDisposable
     /// <summary>The /query handler.</summary>
     public Func<HttpContext, Task> Query { get; }
 
-    public static async Task<DataServices> OpenAsync(CairnConfig config)
+    public static async Task<DataServices> OpenAsync(CairnConfig config, bool clustered)
     {
-        var meta = await LocalMetaStore.OpenAsync(config.Meta.Dir);
+        IMetaStore meta = clustered
+            ? await RemoteMetaStore.OpenAsync(config.Meta.Dir, config.Meta.MetaInternalSharedSecret)
+            : await LocalMetaStore.OpenAsync(config.Meta.Dir);
         var data = config.Data;
         var store = new TsdbStore(data.Dir, data.WalDir, new EngineOptions
         {
@@ -88,7 +94,7 @@ internal sealed class DataServices : IAsyncDisposable
         catch
         {
             await store.DisposeAsync();
-            await meta.DisposeAsync();
+            await ((IAsyncDisposable)meta).DisposeAsync();
             throw;
         }
         return new DataServices(meta, store, config);
@@ -104,6 +110,7 @@ internal sealed class DataServices : IAsyncDisposable
     /// <summary>Starts snapshots and compactions, retention and shard precreation.</summary>
     public void StartBackground(CairnConfig config)
     {
+        Cluster?.Start();
         Store.StartMaintenance();
         if (config.Retention.Enabled)
             _background.Add(new RetentionService(Meta, Store, Store, TimeProvider.System).RunAsync(config.Retention.CheckInterval, _stop.Token));
@@ -117,7 +124,7 @@ internal sealed class DataServices : IAsyncDisposable
         await _stop.CancelAsync();
         await Task.WhenAll(_background);
         await Store.DisposeAsync();
-        await Meta.DisposeAsync();
+        await ((IAsyncDisposable)Meta).DisposeAsync();
         _stop.Dispose();
         Log.Debug("data services closed");
     }

@@ -8,7 +8,9 @@ using Cairn.Common.Net;
 using Cairn.Common.Platform;
 using Cairn.Http;
 using Cairn.Meta;
+using Cairn.Meta.Client;
 using Cairn.Meta.Licensing;
+using Cairn.Meta.Raft;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
@@ -37,6 +39,10 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
     private readonly IReadOnlyList<int> _startCpus = CpuAffinity.GetAllowed();
     private volatile IReadOnlyList<int> _coresInUse = CpuAffinity.GetAllowed();
     private DataServices? _data;
+    private volatile MetaService? _meta;
+
+    /// <summary>A meta-only node runs the replicated meta service; a `both` node keeps its single-node store for now.</summary>
+    private bool RunsMetaService => role == NodeRole.Meta;
 
     private bool HasData => (role & NodeRole.Data) != 0;
     private bool HasMeta => (role & NodeRole.Meta) != 0;
@@ -58,7 +64,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         {
             try
             {
-                data = await DataServices.OpenAsync(_config);
+                data = await DataServices.OpenAsync(_config, clustered: !HasMeta);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or Cairn.Meta.Store.MetaLogFaultedException)
             {
@@ -79,6 +85,24 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
             if (HasData) listeners.Add(BindTcp("rpc", "bind-address", _config.BindAddress));
             if (HasMeta) listeners.Add(BindTcp("raft", "[meta] bind-address", _config.Meta.BindAddress));
             if (web is not null) await web.StartAsync();
+            string Advertised(string key) =>
+                httpListeners.Where(l => l.Key == key).Select(l => BindAddress.Format(l.Options.IPEndPoint!, l.AllInterfaces, _config.Hostname)).FirstOrDefault()
+                ?? listeners.Where(l => l.Key == key).Select(l => BindAddress.Format(l.Listener.LocalEndPoint, l.AllInterfaces, _config.Hostname)).First();
+            if (RunsMetaService)
+            {
+                var raft = listeners.First(l => l.Key == "raft").Listener;
+                _meta = StartMetaService(raft, Advertised("raft"), Advertised("meta-http"));
+            }
+            if (data?.Cluster is { } cluster)
+            {
+                var rpc = listeners.First(l => l.Key == "rpc").Listener;
+                string httpAddr = httpListeners.Any(l => l.Key == "http") ? Advertised("http") : "";
+                new Cairn.Common.Net.Rpc.RpcService("meta-control", MetaControl.Handler(cluster, () => httpAddr),
+                    new Cairn.Common.Net.Rpc.RpcServiceOptions { InternalSharedSecret = _config.Meta.MetaInternalSharedSecret })
+                    .RegisterOn(rpc, Cairn.Common.Net.Rpc.RpcServiceBytes.MetaControl);
+                string tcpAddr = Advertised("rpc");
+                if (cluster.IsJoined) _ = AnnounceAsync(cluster, tcpAddr, httpAddr);
+            }
             foreach (var (_, listener, _) in listeners) listener.Start();
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -98,10 +122,55 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         Log.Info("signal received, shutting down");
         monitorStop.Cancel();
         await StopAsync(web, listeners.Select(l => l.Listener));
+        if (_meta is not null) await _meta.DisposeAsync();
         if (data is not null) await data.DisposeAsync();
         await monitor;
         Log.Info("stopped");
         return 0;
+    }
+
+    /// <summary>Opens the Raft log in [meta] dir and serves Raft on the raft listener.</summary>
+    private MetaService StartMetaService(TcpServiceListener raftListener, string raftAddr, string httpAddr)
+    {
+        var meta = _config.Meta;
+        var options = new RaftOptions
+        {
+            ElectionTimeout = meta.ElectionTimeout,
+            HeartbeatTimeout = meta.HeartbeatTimeout,
+            LeaderLeaseTimeout = meta.LeaderLeaseTimeout,
+            ConsensusTimeout = meta.ConsensusTimeout,
+        };
+        var transport = new TcpRaftTransport();
+        var node = new RaftNode(raftAddr, httpAddr, options, RaftStorage.Open(meta.Dir), transport);
+        raftListener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, node.HandleAsync, ct));
+        node.Start();
+        Log.Info("meta node {0} (raft {1}) started; {2}", httpAddr, raftAddr, node.IsJoined ? $"{node.Members.Count} members" : "not in a cluster yet");
+        return new MetaService(node, license, new MetaControl.Client(meta.InternalSharedSecret, _config.Cluster.DialTimeout), new MetaServiceOptions
+        {
+            AuthEnabled = meta.AuthEnabled,
+            SharedSecret = meta.SharedSecret,
+            InternalSharedSecret = meta.InternalSharedSecret,
+            ClusterTracing = meta.ClusterTracing,
+            LeaseDuration = meta.LeaseDuration,
+        });
+    }
+
+    /// <summary>A restarted data node tells the meta leader where it serves now, retrying until a leader answers.</summary>
+    private static async Task AnnounceAsync(RemoteMetaStore cluster, string tcpAddr, string httpAddr)
+    {
+        for (int attempt = 0; attempt < 60; attempt++)
+        {
+            try
+            {
+                await cluster.AnnounceAsync(tcpAddr, httpAddr, CancellationToken.None);
+                return;
+            }
+            catch (MetaUnavailableException e)
+            {
+                if (attempt == 0) Log.Warn("cannot announce to the meta nodes yet: {0}", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 
     /// <summary>READY role=… http=… rpc=… meta-http=… raft=…, keys in that order, only for bound listeners.</summary>
@@ -141,7 +210,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         }
         if (HasMeta)
         {
-            var meta = new MetaHttpApi(license);
+            var meta = new MetaHttpApi(() => _meta, license);
             apis.Add(("meta-http", "[meta] http-bind-address", _config.Meta.HttpBindAddress, meta.HandleAsync));
         }
         if (apis.Count == 0) return null;

@@ -93,7 +93,7 @@ public static partial class MetaStateMachine
             var created = new DatabaseInfo(name, "", []);
             if (c.RetentionAutoCreate)
             {
-                var autogen = new RetentionPolicyInfo(RetentionRules.DefaultRetentionPolicyName, c.DefaultReplicaN, 0,
+                var autogen = new RetentionPolicyInfo(RetentionRules.DefaultRetentionPolicyName, DefaultReplicaN(state, c), 0,
                     RetentionRules.DefaultShardGroupDuration(0), []);
                 var added = AddRetentionPolicy(created, name, autogen, makeDefault: true, out var failure);
                 if (added is null) return failure;
@@ -111,7 +111,7 @@ public static partial class MetaStateMachine
         if (TooShort(spec.Duration)) return DurationTooLow;
 
         var db = existing ?? new DatabaseInfo(name, "", []);
-        var rpi = spec.ToInfo(string.IsNullOrEmpty(spec.Name) ? RetentionRules.DefaultRetentionPolicyName : spec.Name, c.DefaultReplicaN);
+        var rpi = spec.ToInfo(string.IsNullOrEmpty(spec.Name) ? RetentionRules.DefaultRetentionPolicyName : spec.Name, DefaultReplicaN(state, c));
         if (db.RetentionPolicies.IsEmpty)
         {
             var added = AddRetentionPolicy(db, name, rpi, makeDefault: true, out var failure);
@@ -269,6 +269,18 @@ public static partial class MetaStateMachine
             with { MaxShardGroupId = groupId, MaxShardId = shards[^1].Id };
         return Outcome.To(next, groupId);
     }
+
+    /// <summary>
+    /// The replication of autogen and of a CREATE DATABASE that names none: in a cluster, Enterprise's rule (the number
+    /// of data nodes, or 2 from four data nodes on); on a single node, what the command carries.
+    /// </summary>
+    private static int DefaultReplicaN(MetaState state, CreateDatabaseCommand c) =>
+        state.DataNodes.Length switch
+        {
+            0 => c.DefaultReplicaN,
+            >= 4 => 2,
+            var n => n,
+        };
 
     private static Outcome DeleteShardGroup(MetaState state, DeleteShardGroupCommand c)
     {

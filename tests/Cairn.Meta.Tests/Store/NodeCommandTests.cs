@@ -95,3 +95,26 @@ public class NodeCommandTests
         await Assert.That(decoded.DataNodes.Single()).IsEqualTo(new NodeInfo(2, "d1:8086", "d1:8088"));
     }
 }
+
+public class ClusterDefaultReplicationTests
+{
+    [Test]
+    [Arguments(0, 1)]
+    [Arguments(1, 1)]
+    [Arguments(2, 2)]
+    [Arguments(3, 3)]
+    [Arguments(4, 2)]
+    [Arguments(6, 2)]
+    public async Task CreateDatabase_DefaultReplication_FollowsTheDataNodeCount(int dataNodes, int expected)
+    {
+        var m = new Machine();
+        for (int i = 1; i <= dataNodes; i++) m.Run(new CreateDataNodeCommand($"d{i}:8086", $"d{i}:8088", 0));
+        m.Run(new CreateDatabaseCommand("db"));
+        m.Run(new CreateDatabaseCommand("db2", new RetentionPolicySpec("rp", 0, null, 0)));
+        m.Run(new CreateDatabaseCommand("db3", new RetentionPolicySpec("rp", 0, 5, 0)));
+        await Assert.That(m.Rp("db", "autogen").ReplicaN).IsEqualTo(expected);
+        await Assert.That(m.Rp("db2", "rp").ReplicaN).IsEqualTo(expected);
+        // An explicit REPLICATION n is kept as given.
+        await Assert.That(m.Rp("db3", "rp").ReplicaN).IsEqualTo(5);
+    }
+}

@@ -3,17 +3,17 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Cairn.Http.Auth;
+namespace Cairn.Meta.Auth;
 
 /// <summary>The claims InfluxDB reads from a bearer token.</summary>
-internal readonly record struct JwtClaims(string? Username, double? Expiry);
+public readonly record struct JwtClaims(string? Username, double? Expiry);
 
 /// <summary>
 /// Validates an HMAC-signed JSON Web Token (RFC 7519: base64url header.payload.signature) as InfluxDB's
 /// jwt-go v3 does, with its error texts: the algorithm must be HS256, HS384 or HS512, the signature must
 /// match the shared secret, and <c>exp</c>, <c>nbf</c> and <c>iat</c> are checked when present.
 /// </summary>
-internal static class JwtToken
+public static class JwtToken
 {
     public static bool TryValidate(string token, byte[] secret, long nowSeconds, out JwtClaims claims, [NotNullWhen(false)] out string? error)
     {
@@ -48,6 +48,23 @@ internal static class JwtToken
         if (!CryptographicOperations.FixedTimeEquals(expected, signature)) return Fail("signature is invalid", out error);
         error = null;
         return true;
+    }
+
+    /// <summary>An HS512 token with <c>username</c> and <c>exp</c> (Unix seconds), as influxd-ctl's token command and node-to-node calls send.</summary>
+    public static string Create(string username, long expirySeconds, byte[] secret)
+    {
+        static string Encode(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var header = Encode("{\"alg\":\"HS512\",\"typ\":\"JWT\"}"u8);
+        using var json = new MemoryStream();
+        using (var w = new Utf8JsonWriter(json))
+        {
+            w.WriteStartObject();
+            w.WriteString("username", username);
+            w.WriteNumber("exp", expirySeconds);
+            w.WriteEndObject();
+        }
+        var body = header + "." + Encode(json.ToArray());
+        return body + "." + Encode(HMACSHA512.HashData(secret, Encoding.ASCII.GetBytes(body)));
     }
 
     private static bool Fail(string message, out string? error)
