@@ -55,13 +55,13 @@ public sealed class Sandbox : IAsyncDisposable
 
     /// <summary>Mints a licence with `cairn license issue` and the development key; returns its path.</summary>
     public async Task<string> IssueLicenseAsync(string name, DateTimeOffset expires, int maxCores = 0, string? graceStart = null,
-        string? graceRunning = null, string? keyPath = null, string? id = null)
+        string? graceRunning = null, string? keyPath = null, string? id = null, int maxDataNodes = 4)
     {
         var args = new List<string>
         {
             "license", "issue", "--key", keyPath ?? TestPaths.DevPrivateKey, "--licensee", "Integration tests",
             "--expires", expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
-            "--max-data-nodes", "4", "--max-cores", maxCores.ToString(),
+            "--max-data-nodes", maxDataNodes.ToString(), "--max-cores", maxCores.ToString(),
             "--id", id ?? name,
         };
         if (graceStart is not null) { args.Add("--grace-start"); args.Add(graceStart); }

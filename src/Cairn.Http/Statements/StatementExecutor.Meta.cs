@@ -1,3 +1,4 @@
+using Cairn.Meta.Client;
 using Cairn.Meta.Store;
 using Cairn.Query.Ast;
 using Cairn.Query.Results;
@@ -18,7 +19,9 @@ public sealed partial class StatementExecutor
 
     private async ValueTask<string?> ExecuteMetaAsync(MetaCommand command, CancellationToken cancellationToken)
     {
-        var outcome = await _meta.ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+        MetaResult outcome;
+        try { outcome = await _meta.ExecuteAsync(command, cancellationToken).ConfigureAwait(false); }
+        catch (MetaUnavailableException e) { return e.Message; }
         return outcome.IsOk ? null : outcome.Message;
     }
 

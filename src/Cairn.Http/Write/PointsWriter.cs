@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Meta.Client;
 using Cairn.Meta.Store;
 using Cairn.Storage;
 using Cairn.Storage.Engine;
@@ -46,7 +47,9 @@ public sealed class PointsWriter(IMetaStore meta, TsdbStore store)
             {
                 foreach (long timestamp in batch.MissingGroups)
                 {
-                    var result = await meta.ExecuteAsync(new CreateShardGroupCommand(database, rpName, timestamp), cancellationToken).ConfigureAwait(false);
+                    MetaResult result;
+                    try { result = await meta.ExecuteAsync(new CreateShardGroupCommand(database, rpName, timestamp), cancellationToken).ConfigureAwait(false); }
+                    catch (MetaUnavailableException e) { return new WriteOutcome(500, "cannot create a shard group: " + e.Message, 0, 0); }
                     if (!result.IsOk)
                         return new WriteOutcome(result.Code is MetaErrorCode.DatabaseNotFound or MetaErrorCode.RetentionPolicyNotFound ? 400 : 500, result.Message, 0, 0);
                 }

@@ -21,7 +21,7 @@ public sealed record ClientFile(
 internal sealed partial class ClientJsonContext : JsonSerializerContext;
 
 /// <summary>Thrown when no meta node answers a data node's change (DDL, users, new shard groups).</summary>
-public sealed class MetaUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class MetaUnavailableException(string message, Exception? inner = null) : IOException(message, inner);
 
 /// <summary>
 /// A data node's view of the cluster's meta store: a cached copy of the state, refreshed by a long-poll on the meta

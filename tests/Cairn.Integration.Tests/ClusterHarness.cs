@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Cairn.Integration.Tests;
+
+/// <summary>
+/// Meta and data nodes of one cluster as real processes of the published binary on loopback. Each node keeps
+/// fixed ports (picked free at creation) so a restarted node comes back at the same addresses, as on a real host.
+/// </summary>
+public sealed class ClusterHarness : IAsyncDisposable
+{
+    public Sandbox Sandbox { get; } = new();
+    public List<Node> Meta { get; } = [];
+    public List<Node> Data { get; } = [];
+    private string? _license;
+
+    public sealed class Node
+    {
+        public required string Name { get; init; }
+        public required string ConfigPath { get; init; }
+        public required string Http { get; init; }
+        public required string Tcp { get; init; }
+        public CairnProcess? Process { get; set; }
+        public HttpClient Client => Sandbox.Http(Http);
+    }
+
+    public static async Task<ClusterHarness> StartAsync(int meta, int data, int maxDataNodes = 4, string metaExtra = "", string dataExtra = "")
+    {
+        var h = new ClusterHarness();
+        h._license = await h.Sandbox.IssueLicenseAsync("license.json", DateTimeOffset.UtcNow.AddYears(1), maxDataNodes: maxDataNodes);
+        var starts = new List<Task>();
+        for (int i = 1; i <= meta; i++) starts.Add(h.StartAsync(h.AddMeta("m" + i, metaExtra)));
+        for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra)));
+        await Task.WhenAll(starts);
+        return h;
+    }
+
+    public Node AddMeta(string name, string extra = "")
+    {
+        int http = FreePort(), raft = FreePort();
+        var dir = Sandbox.PathOf(name);
+        var toml = $"""
+            hostname = "127.0.0.1"
+            [node]
+            role = "meta"
+            [meta]
+            dir = "{dir}/meta"
+            bind-address = "127.0.0.1:{raft}"
+            http-bind-address = "127.0.0.1:{http}"
+            election-timeout = "500ms"
+            heartbeat-timeout = "500ms"
+            leader-lease-timeout = "500ms"
+            consensus-timeout = "5s"
+            {extra}
+            """ + "\n" + Sandbox.LicenseToml(_license!);
+        var node = new Node { Name = name, ConfigPath = Sandbox.WriteFile(name + ".toml", toml), Http = $"127.0.0.1:{http}", Tcp = $"127.0.0.1:{raft}" };
+        Meta.Add(node);
+        return node;
+    }
+
+    public Node AddData(string name, string extra = "")
+    {
+        int http = FreePort(), rpc = FreePort();
+        var dir = Sandbox.PathOf(name);
+        var toml = $"""
+            hostname = "127.0.0.1"
+            bind-address = "127.0.0.1:{rpc}"
+            [node]
+            role = "data"
+            [meta]
+            dir = "{dir}/meta"
+            {extra}
+            [data]
+            dir = "{dir}/data"
+            wal-dir = "{dir}/wal"
+            [hinted-handoff]
+            dir = "{dir}/hh"
+            [http]
+            bind-address = "127.0.0.1:{http}"
+            """ + "\n" + Sandbox.LicenseToml(_license!);
+        var node = new Node { Name = name, ConfigPath = Sandbox.WriteFile(name + ".toml", toml), Http = $"127.0.0.1:{http}", Tcp = $"127.0.0.1:{rpc}" };
+        Data.Add(node);
+        return node;
+    }
+
+    public async Task StartAsync(Node node)
+    {
+        node.Process = Sandbox.Run(["--config", node.ConfigPath]);
+        await node.Process.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async Task KillAsync(Node node)
+    {
+        if (node.Process is null) return;
+        node.Process.Signal(CairnProcess.SIGKILL);
+        await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        node.Process = null;
+    }
+
+    /// <summary>`cairn ctl -bind META args…`: (exit code, stdout, stderr).</summary>
+    public Task<(int Code, string Stdout, string Stderr)> CtlAsync(Node bind, params string[] args) =>
+        CairnProcess.RunToEndAsync(["ctl", "-bind", bind.Http, .. args], Sandbox.Dir, timeout: TimeSpan.FromSeconds(30));
+
+    /// <summary>Forms the cluster through `cairn ctl`: add-meta for every meta node (from the first), add-data for every data node.</summary>
+    public async Task FormAsync()
+    {
+        foreach (var m in Meta) await CtlOk(Meta[0], "add-meta", m.Http);
+        foreach (var d in Data) await CtlOk(Meta[0], "add-data", d.Tcp);
+    }
+
+    public async Task<string> CtlOk(Node bind, params string[] args)
+    {
+        var (code, stdout, stderr) = await CtlAsync(bind, args);
+        if (code != 0) throw new InvalidOperationException($"cairn ctl {string.Join(' ', args)} exited {code}: {stdout}{stderr}");
+        return stdout;
+    }
+
+    /// <summary>The /status of a meta node, or null if it does not answer.</summary>
+    public static async Task<JsonElement?> StatusAsync(Node meta)
+    {
+        try
+        {
+            using var http = meta.Client;
+            http.Timeout = TimeSpan.FromSeconds(2);
+            var text = await http.GetStringAsync("/status");
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    /// <summary>The meta node that leads, as the running nodes agree, waiting up to <paramref name="within"/>.</summary>
+    public async Task<Node> LeaderAsync(TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            foreach (var m in Meta.Where(m => m.Process is not null))
+            {
+                var status = await StatusAsync(m);
+                if (status?.GetProperty("leader").GetString() is { Length: > 0 } leader && leader == m.Tcp) return m;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"no meta leader within {within}");
+    }
+
+    public static async Task<string> QueryAsync(Node data, string q, string? db = null)
+    {
+        using var http = data.Client;
+        var (_, body) = await DataNode.QueryAsync(http, q, db);
+        return body;
+    }
+
+    /// <summary>Polls <paramref name="q"/> on <paramref name="data"/> until the body contains every one of <paramref name="expected"/>.</summary>
+    public static async Task<string> EventuallyAsync(Node data, string q, IEnumerable<string> expected, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        string body = "";
+        var wanted = expected.ToList();
+        while (clock.Elapsed < within)
+        {
+            body = await QueryAsync(data, q);
+            if (wanted.All(body.Contains)) return body;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{q} on {data.Name} never showed {string.Join(", ", wanted.Where(w => !body.Contains(w)))}: {body}");
+    }
+
+    public static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public async ValueTask DisposeAsync() => await Sandbox.DisposeAsync();
+}
