@@ -96,13 +96,13 @@ internal sealed partial class CtlSession
         {
             var cluster = await Client.GetAsync(options.BindAddress, "/show-cluster", MetaApiJson.Default.ClusterNodes, ct).ConfigureAwait(false);
             var member = cluster.IsOk ? cluster.Value!.Data.Find(n => n.TcpAddr == local.DataAddress || n.TcpAddr == local.DataProbeAddress) : null;
-            if (!cluster.IsOk) failed = Fail(cluster) != 0;
+            if (!cluster.IsOk) failed = FailedWith(cluster);
             else if (member is null) Line($"  * Data node at {local.DataAddress} is not part of a cluster");
             else
             {
                 if (!yes && !Confirm($"Remove data node {member.TcpAddr} from the cluster")) return Declined();
                 var removed = await Client.PostAsync(options.BindAddress, "/remove-data", [Field("addr", member.TcpAddr)], ct).ConfigureAwait(false);
-                if (!removed.IsOk) failed = Fail(removed) != 0;
+                if (!removed.IsOk) failed = FailedWith(removed);
                 else
                 {
                     removedData = member.TcpAddr;
@@ -123,7 +123,7 @@ internal sealed partial class CtlSession
             {
                 if (!yes && !Confirm($"Remove meta node {metaAddr} from the cluster")) return Declined();
                 var removed = await Client.PostAsync(local.MetaProbeAddress, "/remove-meta", [Field("httpAddr", metaAddr)], ct).ConfigureAwait(false);
-                if (!removed.IsOk) failed = Fail(removed) != 0;
+                if (!removed.IsOk) failed = FailedWith(removed);
                 else removedMeta = metaAddr;
             }
         }
@@ -140,6 +140,13 @@ internal sealed partial class CtlSession
         Line(removedData is null ? "  * No data node removed from cluster" : $"  * Removed data node {removedData} from cluster");
         Line(removedMeta is null ? "  * No meta node removed from cluster" : $"  * Removed meta node {removedMeta} from cluster");
         return failed ? 1 : 0;
+    }
+
+    /// <summary>Reports a failed call and goes on (leave tries both nodes); true for the caller's failure flag.</summary>
+    private bool FailedWith<T>(MetaCall<T> call)
+    {
+        Fail(call);
+        return true;
     }
 
     /// <summary>The -v explanation of a node `join` did not add: not found (reason null) or refused.</summary>
