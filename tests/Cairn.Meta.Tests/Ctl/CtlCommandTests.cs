@@ -199,6 +199,37 @@ public class CtlCommandTests
         }
     }
 
+    [Test]
+    public async Task BindTls_WithK_TalksHttpsToASelfSignedNode()
+    {
+        using var certificate = SelfSigned();
+        await using var meta = new FakeMetaNode(_ => FakeResponse.Json(ListingTests.ShowShardsJson), certificate);
+        var run = await CtlRun.RunAsync("-bind", meta.Address, "-bind-tls", "-k", "show-shards");
+        await Assert.That(run.ExitCode).IsEqualTo(0).Because(run.Stderr);
+        await Assert.That(run.Stdout).IsEqualTo(ListingTests.ShowShardsText);
+    }
+
+    [Test]
+    public async Task BindTls_WithoutK_RefusesAnUntrustedCertificate()
+    {
+        using var certificate = SelfSigned();
+        await using var meta = new FakeMetaNode(_ => FakeResponse.Json("[]"), certificate);
+        var run = await CtlRun.RunAsync("-bind", meta.Address, "-bind-tls", "show-shards");
+        await Assert.That(run.ExitCode).IsEqualTo(1);
+        await Assert.That(run.Stderr).StartsWith($"show-shards: unable to connect to meta node at https://{meta.Address}: TLS handshake failed: ");
+        await Assert.That(meta.Requests.Count).IsEqualTo(0);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
     // ---- token -----------------------------------------------------------------------------
 
     [Test]

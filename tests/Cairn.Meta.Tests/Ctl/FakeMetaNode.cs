@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Cairn.Meta.Tests.Ctl;
@@ -42,10 +45,13 @@ internal sealed class FakeMetaNode : IAsyncDisposable
     private readonly Func<RecordedRequest, FakeResponse> _handler;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
+    private readonly X509Certificate2? _certificate;
 
-    public FakeMetaNode(Func<RecordedRequest, FakeResponse> handler)
+    /// <param name="certificate">When given, the node speaks HTTPS with it.</param>
+    public FakeMetaNode(Func<RecordedRequest, FakeResponse> handler, X509Certificate2? certificate = null)
     {
         _handler = handler;
+        _certificate = certificate;
         _listener.Start();
         _acceptLoop = AcceptAsync();
     }
@@ -77,7 +83,13 @@ internal sealed class FakeMetaNode : IAsyncDisposable
         using var _ = client;
         try
         {
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(_certificate);
+                stream = tls;
+            }
             var request = await ReadRequestAsync(stream);
             if (request is null) return;
             Requests.Enqueue(request);
@@ -98,12 +110,12 @@ internal sealed class FakeMetaNode : IAsyncDisposable
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
             await stream.WriteAsync(body, _stop.Token);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or AuthenticationException)
         {
         }
     }
 
-    private async Task<RecordedRequest?> ReadRequestAsync(NetworkStream stream)
+    private async Task<RecordedRequest?> ReadRequestAsync(Stream stream)
     {
         var buffer = new List<byte>();
         var one = new byte[1];
