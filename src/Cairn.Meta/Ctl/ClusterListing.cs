@@ -53,9 +53,9 @@ internal static class ClusterListing
             .WriteTo(output);
     }
 
-    private static List<ClusterNode> Ascending(List<ClusterNode> nodes)
+    private static List<ClusterNode> Ascending(List<ClusterNode>? nodes)
     {
-        var sorted = new List<ClusterNode>(nodes);
+        var sorted = new List<ClusterNode>(nodes ?? []);
         sorted.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return sorted;
     }

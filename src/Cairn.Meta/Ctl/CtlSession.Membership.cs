@@ -95,7 +95,7 @@ internal sealed partial class CtlSession
         if (await AcceptsTcpAsync(local.DataProbeAddress, ct).ConfigureAwait(false))
         {
             var cluster = await Client.GetAsync(options.BindAddress, "/show-cluster", MetaApiJson.Default.ClusterNodes, ct).ConfigureAwait(false);
-            var member = cluster.IsOk ? cluster.Value!.Data.Find(n => n.TcpAddr == local.DataAddress || n.TcpAddr == local.DataProbeAddress) : null;
+            var member = cluster.IsOk ? cluster.Value!.Data?.Find(n => n.TcpAddr == local.DataAddress || n.TcpAddr == local.DataProbeAddress) : null;
             if (!cluster.IsOk) failed = FailedWith(cluster);
             else if (member is null) Line($"  * Data node at {local.DataAddress} is not part of a cluster");
             else

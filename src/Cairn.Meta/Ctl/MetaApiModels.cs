@@ -19,13 +19,15 @@ internal sealed class MetaNodeStatus
 /// <summary>GET /show-cluster.</summary>
 internal sealed class ClusterNodes
 {
-    public List<ClusterNode> Data { get; set; } = [];
-    public List<ClusterNode> Meta { get; set; } = [];
+    // null when a server writes an empty Go slice as null
+    public List<ClusterNode>? Data { get; set; }
+    public List<ClusterNode>? Meta { get; set; }
 }
 
 /// <summary>A data node (addr = HTTP, tcpAddr = RPC) or a meta node (addr = HTTP, tcpAddr = Raft).</summary>
 internal sealed class ClusterNode
 {
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public ulong Id { get; set; }
     public string Addr { get; set; } = "";
     public string HttpScheme { get; set; } = "";
@@ -37,6 +39,7 @@ internal sealed class ClusterNode
 /// <summary>The answer of POST /add-meta, /add-data and /update-data.</summary>
 internal sealed class NodeInfo
 {
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public ulong Id { get; set; }
     public string Addr { get; set; } = "";
     public string TcpAddr { get; set; } = "";
@@ -73,7 +76,7 @@ internal sealed class ClusterShard
     [JsonPropertyName("truncated-at")]
     public string TruncatedAt { get; set; } = "";
 
-    public List<ShardOwner> Owners { get; set; } = [];
+    public List<ShardOwner>? Owners { get; set; }
 }
 
 /// <summary>An owner of a shard; state, last-modified, size and err come only with verbose=true.</summary>

@@ -39,10 +39,10 @@ internal static class ShardListing
         return Rfc3339(shard.EndTime);
     }
 
-    internal static string Owners(List<ShardOwner> owners, bool verbose)
+    internal static string Owners(List<ShardOwner>? owners, bool verbose)
     {
         var sb = new StringBuilder("[");
-        foreach (var owner in owners)
+        foreach (var owner in owners ?? [])
         {
             if (sb.Length > 1) sb.Append(' ');
             sb.Append('{').Append(owner.Id.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(owner.TcpAddr);

@@ -53,6 +53,26 @@ public class ListingTests
     }
 
     [Test]
+    public async Task ClusterListing_NullListsStringIdsNoVersion_StillPrints()
+    {
+        var cluster = JsonSerializer.Deserialize("""{"data":null,"meta":[{"id":"1","addr":"m:8091","tcpAddr":"m:8089","labels":null}]}""", MetaApiJson.Default.ClusterNodes)!;
+        var status = JsonSerializer.Deserialize("""{"nodeType":"meta","leader":"m:8089","peers":null}""", MetaApiJson.Default.MetaNodeStatus)!;
+        var output = new StringWriter();
+        ClusterListing.Write(output, cluster, status);
+        await Assert.That(output.ToString()).IsEqualTo(
+            "Data Nodes\n==========\n" +
+            "ID      TCP Address  HTTP Address  Version  Labels  Passive\n" +
+            "\n" +
+            "Meta Nodes\n==========\n" +
+            "ID      Raft Address  HTTP Address  Version  Labels\n" +
+            "1       m:8089        m:8091        unknown  {}\n" +
+            "\n" +
+            "Raft Status\n==========\n" +
+            "Leader  m:8089\n" +
+            "Peers   []\n");
+    }
+
+    [Test]
     public async Task ClusterListing_Labels_SortedCompactJson()
     {
         await Assert.That(ClusterListing.Labels(new() { ["z"] = "1", ["a"] = "x \"y\"" })).IsEqualTo("""{"a":"x \"y\"","z":"1"}""");
