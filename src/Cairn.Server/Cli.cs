@@ -24,6 +24,9 @@ internal static class Cli
           cairn inspect export [--config FILE] [--datadir DIR] [--waldir DIR] [--database DB]
                                [--retention RP] [--out FILE] [--lponly]
                                                              print a stopped node's data as line protocol
+          cairn ctl [-bind HOST:8091] [-auth-type none|basic|jwt] [-user U] [-pwd P] [-secret S]
+                    COMMAND [ARGS]                           manage the cluster through a meta node,
+                                                             as influxd-ctl does (cairn ctl help)
 
         Configuration: --config, else CAIRN_CONFIG_PATH, else /etc/cairn/cairn-meta.toml (meta role)
         or /etc/cairn/cairn-data.toml (data, both), else built-in defaults. CAIRN_<SECTION>_<KEY>
@@ -54,6 +57,8 @@ internal static class Cli
                 return LicenseCommand.Execute(rest);
             case "inspect":
                 return await InspectCommand.ExecuteAsync(rest);
+            case "ctl":
+                return await Cairn.Meta.Ctl.CtlProgram.RunAsync(rest, CancellationToken.None);
             case "help":
             case "--help":
             case "-help":
