@@ -38,7 +38,7 @@ public class ClusterMetaTests
         await ClusterHarness.EventuallyAsync(d2, "SHOW USERS", ["alice"], Within);
         // Cluster default replication: two data nodes, so autogen keeps two copies.
         var rps = await ClusterHarness.QueryAsync(d2, "SHOW RETENTION POLICIES ON db0");
-        await Assert.That(rps).Contains("[\"autogen\",\"0s\",\"168h0m0s\",2,true]");
+        await Assert.That(rps).Contains("[\"autogen\",\"0s\",\"168h0m0s\",2,\"0s\",\"0s\",true]");
 
         // DDL through the second node lands too, and a duplicate is refused as InfluxDB refuses it.
         await ClusterHarness.QueryAsync(d2, "CREATE DATABASE db1");
