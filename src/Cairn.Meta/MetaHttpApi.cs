@@ -81,7 +81,10 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             case "/debug/vars":
                 return InfluxResponses.DebugVarsAsync(context, json => license.WriteEntitlements(json, Cairn.Common.Platform.CpuAffinity.GetAllowed()));
         }
-        if (meta is null) return InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "meta service is not running on this node");
+        if (meta is null)
+            return KnownPaths.Contains(path)
+                ? InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the meta service does not run on this node")
+                : InfluxResponses.NotFoundAsync(context);
         if (!Authenticate(context, meta, out var refusal)) return InfluxResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, refusal);
         if (path == "/status") return StatusAsync(context, meta);
         if (!meta.Raft.IsJoined && path != "/add-meta")
@@ -112,6 +115,12 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             _ => InfluxResponses.NotFoundAsync(context),
         };
     }
+
+    private static readonly HashSet<string> KnownPaths = new(StringComparer.Ordinal)
+    {
+        "/status", "/show-cluster", "/show-shards", "/user", "/authorized", "/", "/snapshot", "/lease", "/add-meta", "/remove-meta",
+        "/remove", "/add-data", "/remove-data", "/update-data", "/truncate-shards", "/execute", "/announce",
+    };
 
     // ---- authentication ----
 
