@@ -207,6 +207,37 @@ public class ClusterMetaTests
     }
 
     [Test]
+    public async Task MetaAuth_CtlNeedsCredentialsOnceAnAdminExists_BasicAndJwt_DataNodesUseTheInternalSecret()
+    {
+        await using var c = await ClusterHarness.StartAsync(meta: 1, data: 0,
+            metaExtra: "auth-enabled = true\nshared-secret = \"ops-secret\"\ninternal-shared-secret = \"node-secret\"");
+        var data = c.AddData("d1", "meta-internal-shared-secret = \"node-secret\"");
+        await c.StartAsync(data);
+        var meta = c.Meta[0];
+        await c.CtlOk(meta, "add-meta", meta.Http);
+        using (var http = meta.Client)
+        {
+            var created = await http.PostAsync("/user", new StringContent(
+                "{\"action\":\"create\",\"user\":{\"name\":\"admin\",\"password\":\"pw\",\"permissions\":{\"\":[\"ViewAdmin\",\"AddRemoveNode\"]}}}"));
+            await Assert.That((int)created.StatusCode).IsEqualTo(200).Because(await created.Content.ReadAsStringAsync());
+        }
+        var (code, stdout, stderr) = await c.CtlAsync(meta, "show");
+        await Assert.That(code).IsEqualTo(1);
+        await Assert.That(stdout + stderr).Contains("unable to parse authentication credentials");
+        (code, stdout, stderr) = await c.CtlAsync(meta, "-auth-type", "basic", "-user", "admin", "-pwd", "wrong", "show");
+        await Assert.That(code).IsEqualTo(1);
+        await Assert.That(stdout + stderr).Contains("authorization failed");
+        (code, stdout, stderr) = await c.CtlAsync(meta, "-auth-type", "jwt", "-user", "admin", "-secret", "wrong", "show");
+        await Assert.That(code).IsEqualTo(1);
+        await Assert.That(stdout + stderr).Contains("signature is invalid");
+        await c.CtlOk(meta, "-auth-type", "jwt", "-user", "admin", "-secret", "ops-secret", "show");
+        // add-data with basic auth; the data node then reads and changes metadata with its internal-secret JWTs.
+        await c.CtlOk(meta, "-auth-type", "basic", "-user", "admin", "-pwd", "pw", "add-data", data.Tcp);
+        await ClusterHarness.QueryAsync(data, "CREATE DATABASE authed");
+        await ClusterHarness.EventuallyAsync(data, "SHOW DATABASES", ["authed"], Within);
+    }
+
+    [Test]
     public async Task MetaNodeWithAnInvalidLicence_RefusesToStart()
     {
         await using var sandbox = new Sandbox();
