@@ -25,9 +25,11 @@ public sealed partial class CairnProcess : IAsyncDisposable
     public string Stderr => string.Join('\n', _stderr);
     public IReadOnlyCollection<string> StdoutLines => _stdout.ToArray();
 
-    public static CairnProcess Start(IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    public static CairnProcess Start(IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null,
+        string? networkNamespace = null)
     {
-        var info = new ProcessStartInfo(TestPaths.CairnBinary)
+        // In a network namespace: `ip netns exec NS cairn …`, which execs cairn in place, so the pid is cairn's.
+        var info = new ProcessStartInfo(networkNamespace is null ? TestPaths.CairnBinary : "ip")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -35,6 +37,8 @@ public sealed partial class CairnProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (networkNamespace is not null)
+            foreach (var a in new[] { "netns", "exec", networkNamespace, TestPaths.CairnBinary }) info.ArgumentList.Add(a);
         foreach (var a in args) info.ArgumentList.Add(a);
         // A clean environment: nothing from the test runner's CAIRN_* variables leaks in.
         foreach (var key in info.Environment.Keys.ToList())
@@ -144,9 +148,9 @@ public sealed partial class CairnProcess : IAsyncDisposable
 
     /// <summary>Runs a short command to completion: (exit code, stdout, stderr).</summary>
     public static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args, string workingDirectory,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? networkNamespace = null)
     {
-        await using var p = Start(args, workingDirectory, environment);
+        await using var p = Start(args, workingDirectory, environment, networkNamespace);
         int code = await p.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(30));
         return (code, p.Stdout, p.Stderr);
     }

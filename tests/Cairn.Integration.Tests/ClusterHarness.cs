@@ -23,13 +23,15 @@ public sealed class ClusterHarness : IAsyncDisposable
         public required string Http { get; init; }
         public required string Tcp { get; init; }
         public CairnProcess? Process { get; set; }
+
+        /// <summary>The network namespace the node runs in (`ip netns`), or null for the test's own.</summary>
+        public string? Namespace { get; init; }
         public HttpClient Client => Sandbox.Http(Http);
     }
 
     public static async Task<ClusterHarness> StartAsync(int meta, int data, int maxDataNodes = 4, string metaExtra = "", string dataExtra = "")
     {
-        var h = new ClusterHarness();
-        h._license = await h.Sandbox.IssueLicenseAsync("license.json", DateTimeOffset.UtcNow.AddYears(1), maxDataNodes: maxDataNodes);
+        var h = await CreateAsync(maxDataNodes);
         var starts = new List<Task>();
         for (int i = 1; i <= meta; i++) starts.Add(h.StartAsync(h.AddMeta("m" + i, metaExtra)));
         for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra)));
@@ -37,25 +39,36 @@ public sealed class ClusterHarness : IAsyncDisposable
         return h;
     }
 
-    public Node AddMeta(string name, string extra = "")
+    /// <summary>A harness with its licence and no nodes yet.</summary>
+    public static async Task<ClusterHarness> CreateAsync(int maxDataNodes = 4)
+    {
+        var h = new ClusterHarness();
+        h._license = await h.Sandbox.IssueLicenseAsync("license.json", DateTimeOffset.UtcNow.AddYears(1), maxDataNodes: maxDataNodes);
+        return h;
+    }
+
+    public Node AddMeta(string name, string extra = "", string host = "127.0.0.1", string? networkNamespace = null)
     {
         int http = FreePort(), raft = FreePort();
         var dir = Sandbox.PathOf(name);
         var toml = $"""
-            hostname = "127.0.0.1"
+            hostname = "{host}"
             [node]
             role = "meta"
             [meta]
             dir = "{dir}/meta"
-            bind-address = "127.0.0.1:{raft}"
-            http-bind-address = "127.0.0.1:{http}"
+            bind-address = "{host}:{raft}"
+            http-bind-address = "{host}:{http}"
             election-timeout = "500ms"
             heartbeat-timeout = "500ms"
             leader-lease-timeout = "500ms"
             consensus-timeout = "5s"
             {extra}
             """ + "\n" + Sandbox.LicenseToml(_license!);
-        var node = new Node { Name = name, ConfigPath = Sandbox.WriteFile(name + ".toml", toml), Http = $"127.0.0.1:{http}", Tcp = $"127.0.0.1:{raft}" };
+        var node = new Node
+        {
+            Name = name, ConfigPath = Sandbox.WriteFile(name + ".toml", toml), Http = $"{host}:{http}", Tcp = $"{host}:{raft}", Namespace = networkNamespace,
+        };
         Meta.Add(node);
         return node;
     }
@@ -87,7 +100,7 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public async Task StartAsync(Node node)
     {
-        node.Process = Sandbox.Run(["--config", node.ConfigPath]);
+        node.Process = Sandbox.Run(["--config", node.ConfigPath], networkNamespace: node.Namespace);
         await node.Process.WaitForReadyAsync(TimeSpan.FromSeconds(60));
     }
 
@@ -101,7 +114,7 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>`cairn ctl -bind META args…`: (exit code, stdout, stderr).</summary>
     public Task<(int Code, string Stdout, string Stderr)> CtlAsync(Node bind, params string[] args) =>
-        CairnProcess.RunToEndAsync(["ctl", "-bind", bind.Http, .. args], Sandbox.Dir, timeout: TimeSpan.FromSeconds(30));
+        CairnProcess.RunToEndAsync(["ctl", "-bind", bind.Http, .. args], Sandbox.Dir, timeout: TimeSpan.FromSeconds(30), networkNamespace: bind.Namespace);
 
     /// <summary>Forms the cluster through `cairn ctl`: add-meta for every meta node (from the first), add-data for every data node.</summary>
     public async Task FormAsync()

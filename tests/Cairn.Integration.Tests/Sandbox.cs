@@ -75,9 +75,9 @@ public sealed class Sandbox : IAsyncDisposable
         IssueLicenseAsync(name, DateTimeOffset.UtcNow.AddYears(1), maxCores);
 
     /// <summary>Starts `cairn run` and tracks the process so the sandbox kills it on dispose.</summary>
-    public CairnProcess Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public CairnProcess Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? networkNamespace = null)
     {
-        var process = CairnProcess.Start(["run", .. args], Dir, environment);
+        var process = CairnProcess.Start(["run", .. args], Dir, environment, networkNamespace);
         _processes.Add(process);
         return process;
     }
