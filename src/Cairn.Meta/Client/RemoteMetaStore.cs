@@ -293,17 +293,7 @@ public sealed class RemoteMetaStore : IMetaStore, IAsyncDisposable
         Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
     }
 
-    private void WriteAtomically(string name, byte[] bytes)
-    {
-        var temp = Path.Combine(_dir, name + ".tmp");
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path.Combine(_dir, name), overwrite: true);
-        DirectorySync.Flush(_dir);
-    }
+    private void WriteAtomically(string name, byte[] bytes) => AtomicFile.Write(Path.Combine(_dir, name), bytes);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

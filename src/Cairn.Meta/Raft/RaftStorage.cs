@@ -225,15 +225,8 @@ public sealed class RaftStorage : IDisposable
     {
         var w = new MetaBinaryWriter(1024);
         foreach (var e in _entries) WriteRecord(w, e);
-        var temp = Path.Combine(_dir, LogFile + ".tmp");
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            file.Write(w.Written);
-            file.Flush(flushToDisk: true);
-        }
         _log.Dispose();
-        File.Move(temp, Path.Combine(_dir, LogFile), overwrite: true);
-        DirectorySync.Flush(_dir);
+        AtomicFile.Write(Path.Combine(_dir, LogFile), w.Written);
         _log = new FileStream(Path.Combine(_dir, LogFile), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
     }
 
@@ -263,17 +256,7 @@ public sealed class RaftStorage : IDisposable
         return data[4..];
     }
 
-    private void WriteAtomically(string name, byte[] bytes)
-    {
-        var temp = Path.Combine(_dir, name + ".tmp");
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path.Combine(_dir, name), overwrite: true);
-        DirectorySync.Flush(_dir);
-    }
+    private void WriteAtomically(string name, byte[] bytes) => AtomicFile.Write(Path.Combine(_dir, name), bytes);
 
     public void Dispose() => _log.Dispose();
 }
