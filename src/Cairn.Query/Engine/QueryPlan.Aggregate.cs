@@ -57,7 +57,14 @@ internal sealed partial class QueryPlan
             else if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } rangeStart) callRows = rows.FindAll(r => r.Time >= rangeStart);
             var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, callRows, group, slots) : null;
             bool integerIntegral = false;
-            var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots, out integerIntegral) : null;
+            Dictionary<long, double>? integral = null;
+            if (stored && call.Name == "integral" && Ascending)
+            {
+                integral = [];
+                var streamed = StreamIntegral(call, rows, slots, out var last, out integerIntegral);
+                foreach (var (t, area) in streamed) integral[Interval > 0 ? t : 0] = area;
+                if (last is { } l) integral[Interval > 0 ? l.Time : 0] = l.Value;
+            }
             integerIntegralAny |= integerIntegral;
             // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
             bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));

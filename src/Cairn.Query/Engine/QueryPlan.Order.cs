@@ -240,68 +240,6 @@ internal sealed partial class QueryPlan
     }
 
     /// <summary>
-    /// integral() as influxql's streaming reducer computes it over the group's points in merge order: trapezoids of
-    /// <c>0.5 × (v + prev) × (Δt / unit)</c>; a point past the current window closes it with the area up to the
-    /// window's end (the value there interpolated linearly) and the rest goes to the point's window, so windows
-    /// without points are skipped and a window whose only point sits at its start has no value. Keys are window
-    /// starts (0 without GROUP BY time). Ascending order only. The integer reducer (<paramref name="integer"/> tells
-    /// whether it ran) keeps the previous point's value when it closes a window: the rest of the step, to the new
-    /// point, is a trapezoid of the value interpolated at the window's end and that previous value.
-    /// </summary>
-    private Dictionary<long, double> StreamIntegral(Call call, List<RowRef> rows, Dictionary<string, int> slots, out bool integer)
-    {
-        integer = false;
-        long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : 1_000_000_000L;
-        var result = new Dictionary<long, double>();
-        bool havePrev = false;
-        long prevTime = 0, windowStart = 0, windowEnd = 0;
-        double prevValue = 0, sum = 0;
-        foreach (var r in rows)
-        {
-            if (_range.MinSet is { } from && r.Time < from) continue;
-            var v = Evaluate(call.Args[0], r, slots, null);
-            if (v is null || !ValueMath.IsNumber(v)) continue;
-            double value = ValueMath.ToDouble(v);
-            integer = v is not double;
-            if (!havePrev)
-            {
-                havePrev = true;
-                prevTime = r.Time;
-                prevValue = value;
-                if (Interval > 0) (windowStart, windowEnd) = WindowBounds(r.Time);
-                continue;
-            }
-            if (r.Time == prevTime)
-            {
-                prevValue = value;
-                continue;
-            }
-            if (Interval > 0 && r.Time >= windowEnd)
-            {
-                if (prevTime != windowEnd)
-                {
-                    double atEnd = (value - prevValue) / (r.Time - prevTime) * (windowEnd - prevTime) + prevValue;
-                    sum += 0.5 * (atEnd + prevValue) * ((double)(windowEnd - prevTime) / unit);
-                    // The integer reducer carries the interpolated value into the rest of the step instead.
-                    if (integer) value = atEnd;
-                    else prevValue = atEnd;
-                    prevTime = windowEnd;
-                }
-                result[windowStart] = sum;
-                (windowStart, windowEnd) = WindowBounds(r.Time);
-                sum = 0;
-            }
-            sum += 0.5 * (value + prevValue) * ((double)(r.Time - prevTime) / unit);
-            prevTime = r.Time;
-            prevValue = ValueMath.ToDouble(v);
-        }
-        // Without GROUP BY time the integer reducer's window starts at the range's start, the float one's at 0.
-        if (Interval == 0 && integer && _range.MinSet is { } start) windowStart = start;
-        if (havePrev && prevTime != windowStart) result[Interval > 0 ? windowStart : 0] = sum;
-        return result;
-    }
-
-    /// <summary>
     /// SLIMIT and SOFFSET as InfluxDB applies them: in each shard, over that shard's tag sets (the groups with a
     /// series in the shard's index that the condition's tags allow, points or not), sorted by their marshalled tags
     /// (<c>k1|k2|v1|v2</c>, empty values left out; the same order under ORDER BY time DESC). A group keeps only the

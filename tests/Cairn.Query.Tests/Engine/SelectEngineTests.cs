@@ -281,6 +281,47 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Integral_OrderByTimeDesc_ReducesBackwardsAsInfluxDb167()
+    {
+        // Descending, the reducer's areas are negative and each is emitted at its window's end: 60 s opens [60 s, 80 s),
+        // which 50 s closes with nothing (80 s: 0); 10 s closes [40 s, 60 s) at 40 s, where 32 is interpolated:
+        // 0.5 × (31 − 2) × −10 + 0.5 × (32 + 31) × −10 = −460 at 60 s; the rest, to 10 s, goes to [0 s, 20 s): floats
+        // 0.5 × (35 + 32) × −30 = −1005, integers (the previous value kept) 0.5 × (32 + 31) × −30 = −945.
+        const string query = "SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:01:10Z' GROUP BY time(20s) ORDER BY time DESC";
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"integral\"],\"values\":[";
+        await Assert.That(Run(query, IntegralSteps(integer: false))).IsEqualTo(
+            head + "[\"2000-01-01T00:01:20Z\",0],[\"2000-01-01T00:01:00Z\",-460],[\"2000-01-01T00:00:20Z\",-1005]]}]}]}");
+        await Assert.That(Run(query, IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"2000-01-01T00:01:20Z\",0],[\"2000-01-01T00:01:00Z\",-460],[\"2000-01-01T00:00:20Z\",-945]]}]}]}");
+        // Without GROUP BY time the integer reducer's window is the range, emitted at one past its end; the point on the
+        // range's start closes it, and it is emitted again (with 0) when the input ends. The float one has no window.
+        const string plain = "SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:10Z' AND time < '2000-01-01T00:01:05Z' ORDER BY time DESC";
+        await Assert.That(Run(plain, IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"2000-01-01T00:01:05Z\",-1465],[\"2000-01-01T00:01:05Z\",0]]}]}]}");
+        await Assert.That(Run(plain, IntegralSteps(integer: false))).IsEqualTo(
+            head + "[\"1970-01-01T00:00:00Z\",-1465]]}]}]}");
+    }
+
+    [Test]
+    public async Task Integral_SeveralGroups_LastWindowsFollowEveryGroup()
+    {
+        // k=a: 1, 3, 5 and k=b: 2, 2, 2 at 0 s, 10 s, 30 s. Each group's last window ([20 s, 40 s)) is emitted only when
+        // the whole input ends, last group first: a's is a series entry of its own after b's, and LIMIT and OFFSET count
+        // every entry apart (InfluxDB 1.6.7's likeliest answer; its map order makes the others possible).
+        var shard = new MemoryShard();
+        foreach (var (at, va, vb) in new[] { (0L, 1.0, 2.0), (10L, 3.0, 2.0), (30L, 5.0, 2.0) })
+            shard.Add("g,k=a", "v", T0 + at * Second, va).Add("g,k=b", "v", T0 + at * Second, vb);
+        const string query = "SELECT integral(v) FROM g WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:40Z' GROUP BY time(20s), k";
+        const string a = "{\"name\":\"g\",\"tags\":{\"k\":\"a\"},\"columns\":[\"time\",\"integral\"],\"values\":";
+        const string b = "{\"name\":\"g\",\"tags\":{\"k\":\"b\"},\"columns\":[\"time\",\"integral\"],\"values\":";
+        await Assert.That(Run(query, shard)).IsEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+            + a + "[[\"2000-01-01T00:00:00Z\",55]]}," + b + "[[\"2000-01-01T00:00:00Z\",40],[\"2000-01-01T00:00:20Z\",20]]},"
+            + a + "[[\"2000-01-01T00:00:20Z\",45]]}]}]}");
+        await Assert.That(Run(query + " LIMIT 1 OFFSET 1", shard)).IsEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+            + b + "[[\"2000-01-01T00:00:20Z\",20]]}]}]}");
+    }
+
+    [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
         // top() of a bare field keeps the statement's LIMIT in its input's options: the shard hands over only its
