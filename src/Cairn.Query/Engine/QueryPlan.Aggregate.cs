@@ -514,7 +514,10 @@ internal sealed partial class QueryPlan
         if (prev < 0 || prev >= windows.Count || next < 0 || next >= windows.Count) return null;
         var pv = perWindow[prev][0].Value;
         var nv = perWindow[next][0].Value;
-        double dt = windows[next] - windows[prev], x = windows[w] - windows[prev];
+        // influxql interpolates over window numbers (time / interval, truncated), not nanoseconds: the slope and the
+        // distance then round as InfluxDB's do.
+        long at = windows[prev] / Interval;
+        double dt = windows[next] / Interval - at, x = windows[w] / Interval - at;
         if (pv is long pl && nv is long nl) return (long)((double)(nl - pl) / dt * x + pl);
         double a = ValueMath.ToDouble(pv), b = ValueMath.ToDouble(nv);
         return (b - a) / dt * x + a;

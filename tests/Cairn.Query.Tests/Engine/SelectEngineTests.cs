@@ -322,6 +322,25 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Fill_LinearWithOffsetWindows_InterpolatesOverWindowNumbers()
+    {
+        // 33.25 at 09:25 and 59.29 at 16:25 in hourly windows offset by 15 minutes: influxql interpolates over window
+        // numbers (time / interval), so 15:15 is 26.04 / 7 × 6 + 33.25 = 55.57 where nanoseconds would give
+        // 55.56999999999999, and backwards 13:15 is 48.129999999999995 where nanoseconds would give 48.13.
+        var shard = new MemoryShard().Add("lf", "v", T0 + (9 * 3600 + 25 * 60) * Second, 33.25).Add("lf", "v", T0 + (16 * 3600 + 25 * 60) * Second, 59.29);
+        const string query = "SELECT max(v) FROM lf WHERE time >= '2000-01-01T09:00:00Z' AND time < '2000-01-01T17:00:00Z' GROUP BY time(1h,15m) fill(linear)";
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"lf\",\"columns\":[\"time\",\"max\"],\"values\":[";
+        await Assert.That(Run(query, shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(head
+            + "[\"2000-01-01T08:15:00Z\",null],[\"2000-01-01T09:15:00Z\",33.25],[\"2000-01-01T10:15:00Z\",36.97],[\"2000-01-01T11:15:00Z\",40.69],"
+            + "[\"2000-01-01T12:15:00Z\",44.41],[\"2000-01-01T13:15:00Z\",48.129999999999995],[\"2000-01-01T14:15:00Z\",51.849999999999994],"
+            + "[\"2000-01-01T15:15:00Z\",55.57],[\"2000-01-01T16:15:00Z\",59.29]]}]}]}");
+        await Assert.That(Run(query + " ORDER BY time DESC", shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(head
+            + "[\"2000-01-01T16:15:00Z\",59.29],[\"2000-01-01T15:15:00Z\",55.57],[\"2000-01-01T14:15:00Z\",51.85],[\"2000-01-01T13:15:00Z\",48.129999999999995],"
+            + "[\"2000-01-01T12:15:00Z\",44.41],[\"2000-01-01T11:15:00Z\",40.69],[\"2000-01-01T10:15:00Z\",36.97],[\"2000-01-01T09:15:00Z\",33.25],"
+            + "[\"2000-01-01T08:15:00Z\",null]]}]}]}");
+    }
+
+    [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
         // top() of a bare field keeps the statement's LIMIT in its input's options: the shard hands over only its
