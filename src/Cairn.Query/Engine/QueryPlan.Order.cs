@@ -74,8 +74,8 @@ internal sealed partial class QueryPlan
     }
 
     /// <summary>
-    /// influxql's sorted merge of raw rows at equal times: the auxiliary fields (the selected variables, in order)
-    /// compared while both are strings, the first unequal pair deciding (reversed for ORDER BY time DESC); any other
+    /// influxql's sorted merge of raw rows at equal times: the auxiliary fields (the selected variables, sorted by
+    /// name) compared while both are strings, the first unequal pair deciding (reversed for ORDER BY time DESC); any other
     /// type leaves the order undecided.
     /// </summary>
     private bool AuxLess(RowRef x, RowRef y)
@@ -100,23 +100,27 @@ internal sealed partial class QueryPlan
     /// <summary>The slots of the measurement being run (set by <see cref="Run"/>).</summary>
     private Dictionary<string, int>? _rawSlots;
 
-    /// <summary>The variables the fields select, in order of appearance, each once: influxql's auxiliary fields.</summary>
+    /// <summary>
+    /// The variables the fields select, each once: influxql's auxiliary fields, which it collects in a map and sorts
+    /// by name, then type (so in <c>SELECT usage, host</c> the tag <c>host</c> is compared first).
+    /// </summary>
     private List<VarRef> AuxRefs()
     {
         if (_auxRefs is not null) return _auxRefs;
         var refs = new List<VarRef>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string, DataType)>();
         void Visit(Expr e)
         {
             switch (e)
             {
-                case VarRef v: if (v.Name != "time" && seen.Add(v.Name)) refs.Add(v); break;
+                case VarRef v: if (v.Name != "time" && seen.Add((v.Name, v.Type))) refs.Add(v); break;
                 case BinaryExpr b: Visit(b.Lhs); Visit(b.Rhs); break;
                 case ParenExpr p: Visit(p.Expr); break;
                 case Call c: foreach (var a in c.Args) Visit(a); break;
             }
         }
         foreach (var f in _fields) Visit(f.Expr);
+        refs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var c && c != 0 ? c : a.Type.CompareTo(b.Type));
         return _auxRefs = refs;
     }
 

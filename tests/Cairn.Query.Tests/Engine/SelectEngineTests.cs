@@ -340,6 +340,42 @@ public class SelectEngineTests
             + "[\"2000-01-01T08:15:00Z\",null]]}]}]}");
     }
 
+    /// <summary>Points of several series at the minutes after T0 given as "h:mm" (integers when the value is a long).</summary>
+    private static MemoryShard At(params (string Series, string Time, object Value)[] points)
+    {
+        var shard = new MemoryShard();
+        foreach (var (series, time, value) in points)
+        {
+            var parts = time.Split(':');
+            shard.Add(series, "v", T0 + (long.Parse(parts[0]) * 3600 + long.Parse(parts[1]) * 60) * Second, value);
+        }
+        return shard;
+    }
+
+    [Test]
+    public async Task Raw_EqualTimesOfSeveralSeries_OrderedByAuxiliaryFieldsSortedByName()
+    {
+        // influxql sorts the auxiliary fields by name: for "v, host" the tag host decides ties first (h1 before h3 at
+        // 11:40 and 12:00, backwards under DESC), which the merge heap alone would order the other way.
+        var shard = At(("r,host=h0,region=east", "10:40", 2.37), ("r,host=h0,region=east", "12:10", 8.59),
+            ("r,host=h1,region=east", "12:00", 8.62), ("r,host=h1,region=east", "12:20", 16.74),
+            ("r,host=h1,rack=r2,region=west", "11:40", 14.16), ("r,host=h1,rack=r2,region=west", "12:20", 7.25), ("r,host=h1,rack=r2,region=west", "13:00", 0.83),
+            ("r,host=h2,region=west", "10:10", 9.6), ("r,host=h2,region=west", "10:30", 6.02), ("r,host=h2,region=west", "11:10", 10.38),
+            ("r,host=h3,rack=r1,region=west", "10:10", 12.72), ("r,host=h3,rack=r1,region=west", "10:50", 19.16),
+            ("r,host=h3,rack=r1,region=west", "11:40", 11.87), ("r,host=h3,rack=r1,region=west", "12:00", 3.35));
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"r\",\"columns\":[\"time\",\"v\",\"host\"],\"values\":[";
+        await Assert.That(Run("SELECT v, host FROM r", shard)).IsEqualTo(head
+            + "[\"2000-01-01T10:10:00Z\",9.6,\"h2\"],[\"2000-01-01T10:10:00Z\",12.72,\"h3\"],[\"2000-01-01T10:30:00Z\",6.02,\"h2\"],[\"2000-01-01T10:40:00Z\",2.37,\"h0\"],"
+            + "[\"2000-01-01T10:50:00Z\",19.16,\"h3\"],[\"2000-01-01T11:10:00Z\",10.38,\"h2\"],[\"2000-01-01T11:40:00Z\",14.16,\"h1\"],[\"2000-01-01T11:40:00Z\",11.87,\"h3\"],"
+            + "[\"2000-01-01T12:00:00Z\",8.62,\"h1\"],[\"2000-01-01T12:00:00Z\",3.35,\"h3\"],[\"2000-01-01T12:10:00Z\",8.59,\"h0\"],[\"2000-01-01T12:20:00Z\",7.25,\"h1\"],"
+            + "[\"2000-01-01T12:20:00Z\",16.74,\"h1\"],[\"2000-01-01T13:00:00Z\",0.83,\"h1\"]]}]}]}");
+        await Assert.That(Run("SELECT v, host FROM r ORDER BY time DESC", shard)).IsEqualTo(head
+            + "[\"2000-01-01T13:00:00Z\",0.83,\"h1\"],[\"2000-01-01T12:20:00Z\",16.74,\"h1\"],[\"2000-01-01T12:20:00Z\",7.25,\"h1\"],[\"2000-01-01T12:10:00Z\",8.59,\"h0\"],"
+            + "[\"2000-01-01T12:00:00Z\",3.35,\"h3\"],[\"2000-01-01T12:00:00Z\",8.62,\"h1\"],[\"2000-01-01T11:40:00Z\",11.87,\"h3\"],[\"2000-01-01T11:40:00Z\",14.16,\"h1\"],"
+            + "[\"2000-01-01T11:10:00Z\",10.38,\"h2\"],[\"2000-01-01T10:50:00Z\",19.16,\"h3\"],[\"2000-01-01T10:40:00Z\",2.37,\"h0\"],[\"2000-01-01T10:30:00Z\",6.02,\"h2\"],"
+            + "[\"2000-01-01T10:10:00Z\",12.72,\"h3\"],[\"2000-01-01T10:10:00Z\",9.6,\"h2\"]]}]}]}");
+    }
+
     [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
