@@ -237,10 +237,11 @@ internal sealed partial class QueryPlan
             if (pointRows)
             {
                 var call = _topCalls[0];
-                // top() and bottom() list a window's points by time even under ORDER BY time DESC (only the windows
-                // are reversed); the rows are reversed once at the end, so add them backwards here.
+                // top(), bottom() and distinct() list a window's points in their reducer's order even under ORDER BY
+                // time DESC (only the windows are reversed); the rows are reversed once at the end, so add them
+                // backwards here.
                 var points = leaf[call][w];
-                if (!Ascending && call.Name is "top" or "bottom") points = [.. Enumerable.Reverse(points)];
+                if (!Ascending && call.Name is "top" or "bottom" or "distinct") points = [.. Enumerable.Reverse(points)];
                 foreach (var smp in points)
                 {
                     long time = call.Name == "distinct" ? windows[w] : smp.Time;

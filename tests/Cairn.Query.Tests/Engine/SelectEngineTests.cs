@@ -377,6 +377,22 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Distinct_OrderByTimeDesc_KeepsLatestPointsSortedByTimeThenValue()
+    {
+        // The reducer keeps each value's first point in input order (the latest one backwards) and emits them sorted by
+        // that time, then value; ORDER BY time DESC reverses only the windows.
+        var shard = At(("d,host=h0", "10:00", 30L), ("d,host=h0", "10:10", 39L), ("d,host=h0", "10:20", 31L), ("d,host=h0", "10:50", 13L),
+            ("d,host=h0", "11:30", -4L), ("d,host=h0", "11:50", 39L), ("d,host=h1", "10:00", -3L), ("d,host=h1", "10:10", 15L),
+            ("d,host=h1", "10:30", 35L), ("d,host=h1", "10:40", 11L), ("d,host=h1", "11:00", 10L), ("d,host=h1", "11:10", -5L),
+            ("d,host=h1", "11:20", 12L), ("d,host=h1", "11:30", 11L));
+        const string query = "SELECT distinct(v) FROM d WHERE time >= '2000-01-01T10:00:00Z' AND time < '2000-01-01T12:00:00Z' GROUP BY time(2h)";
+        static string Rows(params long[] values) => "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"d\",\"columns\":[\"time\",\"distinct\"],\"values\":["
+            + string.Join(',', values.Select(v => $"[\"2000-01-01T10:00:00Z\",{v}]")) + "]}]}]}";
+        await Assert.That(Run(query, shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(Rows(-3, 30, 15, 39, 31, 35, 11, 13, 10, -5, 12, -4));
+        await Assert.That(Run(query + " ORDER BY time DESC", shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(Rows(-3, 30, 15, 31, 35, 13, 10, -5, 12, -4, 11, 39));
+    }
+
+    [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
         // top() of a bare field keeps the statement's LIMIT in its input's options: the shard hands over only its
