@@ -393,6 +393,25 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Derivative_SeveralSeriesAtOneTime_KeepsTheFirstPoint()
+    {
+        // h0 and h1 merged: at 22:30 both have a point; the reducer drops the second one, so 22:40 is (39 − 2) / 600 s
+        // after h0's 2 (which the merge puts first), not after h1's 9. Backwards h1's 9 comes first at 22:30.
+        var shard = At(("e,host=h0", "22:00", 26L), ("e,host=h0", "22:30", 2L), ("e,host=h0", "22:40", 39L), ("e,host=h0", "23:10", 35L),
+            ("e,host=h1", "22:20", 10L), ("e,host=h1", "22:30", 9L), ("e,host=h1", "23:10", 22L));
+        static string Rows(string column, string values) =>
+            $"{{\"results\":[{{\"statement_id\":0,\"series\":[{{\"name\":\"e\",\"columns\":[\"time\",\"{column}\"],\"values\":[{values}]}}]}}]}}";
+        await Assert.That(Run("SELECT derivative(v) FROM e", shard)).IsEqualTo(Rows("derivative",
+            "[\"2000-01-01T22:20:00Z\",-0.013333333333333334],[\"2000-01-01T22:30:00Z\",-0.013333333333333334],[\"2000-01-01T22:40:00Z\",0.06166666666666667],[\"2000-01-01T23:10:00Z\",-0.009444444444444445]"));
+        await Assert.That(Run("SELECT derivative(v) FROM e ORDER BY time DESC", shard)).IsEqualTo(Rows("derivative",
+            "[\"2000-01-01T22:40:00Z\",0.009444444444444445],[\"2000-01-01T22:30:00Z\",-0.05],[\"2000-01-01T22:20:00Z\",0.0016666666666666668],[\"2000-01-01T22:00:00Z\",0.013333333333333334]"));
+        await Assert.That(Run("SELECT difference(v) FROM e", shard)).IsEqualTo(Rows("difference",
+            "[\"2000-01-01T22:20:00Z\",-16],[\"2000-01-01T22:30:00Z\",-8],[\"2000-01-01T22:40:00Z\",37],[\"2000-01-01T23:10:00Z\",-17]"));
+        await Assert.That(Run("SELECT non_negative_difference(v) FROM e ORDER BY time DESC", shard)).IsEqualTo(Rows("non_negative_difference",
+            "[\"2000-01-01T22:40:00Z\",17],[\"2000-01-01T22:20:00Z\",1],[\"2000-01-01T22:00:00Z\",16]"));
+    }
+
+    [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
         // top() of a bare field keeps the statement's LIMIT in its input's options: the shard hands over only its
