@@ -26,24 +26,9 @@ public class SelectDifferentialTests
     private const string Limits =
         "open: LIMIT/OFFSET/SLIMIT combined with transformations, selectors, top()/bottom(), distinct() or fill; "
         + "InfluxDB pushes the limits into each call's iterators per shard, not yet reproduced for these shapes";
-    private const string Descending =
-        "open: ORDER BY time DESC with transformations, selectors or raw rows of several series: the descending merge "
-        + "at equal times and the extra window at the far end are not yet reproduced";
-    private const string IntegralDescending =
-        "open: integral() under ORDER BY time DESC: 1.6.7's streaming integral reducer runs on descending points "
-        + "(negative areas, shifted window times); not reproduced";
-    private const string Integral =
-        "open: integral() of several series merged in one group, windows spanning shards, with LIMIT/SLIMIT or fill";
-    // Not a fault of Cairn's: 1.6.7's streaming integral reducer emits each group's last window only when the input
-    // ends, flushing the groups in Go's random map order, so the order of those series entries differs from run to run.
-    // A query listed here may answer the same by chance; it is never reported as settled.
-    private const string IntegralRandomOrder =
-        "random in 1.6.7: integral() of several groups, the groups' last windows flushed at the end in Go map order";
     private const string PercentileInteger =
         "open: percentile() of an integer field with fill: 1.6.7 answers no series at all (offset windows with "
         + "GROUP BY *, several measurements with fill(previous)); cause not found";
-    private const string EqualTimes =
-        "open: points of several series at the same time in raw transformations and raw rows over several measurements";
     private const string Other =
         "open: fill(linear|previous) feeding transformations, median() rounding, mean(*) over two measurements "
         + "(last digit)";
@@ -57,38 +42,13 @@ public class SelectDifferentialTests
     /// </summary>
     private static readonly Dictionary<string, string> KnownDifferences = new(StringComparer.Ordinal)
     {
-        ["SELECT distinct(load) FROM /.*/ WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) SLIMIT 2"] = Limits,
-        ["SELECT derivative(load, 1h) FROM cpu WHERE time >= '2023-11-20T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) SLIMIT 2"] = Limits,
         ["SELECT difference(max(usage)), max(usage) FROM cpu WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (state = 'ok') GROUP BY time(1d,6h), region fill(none) LIMIT 2 OFFSET 1"] = Limits,
-        ["SELECT distinct(state) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (usage <= 20.5) GROUP BY time(1h) OFFSET 5"] = Limits,
         ["SELECT last(*) FROM /.*/ WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host = 'h1' AND region = 'west') GROUP BY time(1h,15m), host fill(-1.5) LIMIT 2 OFFSET 1"] = Limits,
-        ["SELECT derivative(usage) FROM cpu, mem WHERE time >= '2023-11-20T00:00:00Z' AND (usage > 50) GROUP BY host SLIMIT 1 SOFFSET 1"] = Limits,
-        ["SELECT non_negative_derivative(load) FROM cpu WHERE time > '2023-11-13T10:00:00Z' AND time <= '2023-11-13T13:00:00Z' AND (host != 'h2') GROUP BY host LIMIT 1 SLIMIT 2 SOFFSET 1"] = Limits,
-        ["SELECT derivative(usage, 1h) FROM cpu WHERE time >= '2023-11-15T22:00:00Z' AND time < '2023-11-16T02:00:00Z' AND (usage > 50)"] = EqualTimes,
         ["SELECT abs(load) FROM /.*/ WHERE time >= '2023-11-20T00:00:00Z' AND (load < 10 AND host = 'h0')"] = AbsInteger,
-        ["SELECT usage, state, up FROM /.*/ WHERE time >= '2023-11-20T00:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30))"] = EqualTimes,
-        ["SELECT non_negative_derivative(usage) FROM /.*/ WHERE time > '2023-11-13T10:00:00Z' AND time <= '2023-11-13T13:00:00Z' AND (usage > 50)"] = EqualTimes,
-        ["SELECT integral(load, 1m) FROM cpu WHERE time >= '2023-11-14T00:00:00Z' AND time < '2023-11-18T00:00:00Z' AND (host = 'h1') GROUP BY host ORDER BY time DESC LIMIT 4"] = IntegralDescending,
-        ["SELECT integral(usage, 1m) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host = 'h1') GROUP BY time(1h), rack fill(linear) ORDER BY time DESC"] = IntegralDescending,
-        ["SELECT integral(usage) FROM cpu, mem WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host != 'h2') GROUP BY time(2h), host fill(7) ORDER BY time DESC LIMIT 4"] = IntegralDescending,
-        ["SELECT integral(usage) FROM /.*/ WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (rack = '') GROUP BY time(1h) fill(none) ORDER BY time DESC LIMIT 4"] = IntegralDescending,
-        ["SELECT integral(usage) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host = 'h1' AND region = 'west') GROUP BY time(1h,15m), host fill(null) ORDER BY time DESC"] = IntegralDescending,
-        ["SELECT difference(max(usage)), max(usage) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) GROUP BY time(2h), host, region fill(linear)"] = Other,
         ["SELECT mean(*) FROM cpu, mem WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND ((host = 'h0' OR host = 'h2')) GROUP BY region"] = Other,
-        ["SELECT median(usage) FROM cpu WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (state = 'ok') GROUP BY time(30m), host, region fill(linear)"] = Other,
         ["SELECT abs(min(load)) FROM cpu WHERE time > '2023-11-15T23:00:00Z' AND time < '2023-11-16T01:00:00Z' AND (rack = 'r1') GROUP BY time(10m), region fill(-1.5)"] = AbsInteger,
-        ["SELECT non_negative_derivative(usage) FROM cpu WHERE time >= '2023-11-20T00:00:00Z' AND (usage <= 20.5) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT non_negative_derivative(load) FROM cpu WHERE time >= '2023-11-15T22:00:00Z' AND time < '2023-11-16T02:00:00Z' AND (region = 'east') ORDER BY time DESC"] = Descending,
-        ["SELECT distinct(load) FROM /.*/ WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host != 'h2') GROUP BY time(2h), region fill(7) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT non_negative_difference(usage) FROM cpu WHERE time >= '2023-11-15T22:00:00Z' AND time < '2023-11-16T02:00:00Z' AND (region = 'east' OR usage > 80) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT usage, load, host FROM cpu WHERE time > '2023-11-13T10:00:00Z' AND time <= '2023-11-13T13:00:00Z' AND (usage <= 20.5) ORDER BY time DESC SLIMIT 1"] = Descending,
-        ["SELECT mean(usage), max(usage) FROM /.*/ WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (usage > 30 AND (host = 'h0' OR load > 30)) GROUP BY time(1h,15m), * fill(linear) ORDER BY time DESC"] = Descending,
         ["SELECT percentile(load, 5.5) FROM cpu WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (up = true) GROUP BY time(1d,6h), * fill(7)"] = PercentileInteger,
         ["SELECT percentile(load, 5.5) FROM cpu, mem WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (load >= 0 AND load <= 20) GROUP BY time(2h), rack fill(previous)"] = PercentileInteger,
-        ["SELECT integral(load) FROM /.*/ WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' AND (usage > 50) GROUP BY time(2d), rack"] = Integral,
-        ["SELECT integral(usage) FROM cpu, mem WHERE time >= '2023-11-12T00:00:00Z' AND time < '2023-11-22T00:00:00Z' GROUP BY time(6h) fill(0)"] = Integral,
-        ["SELECT integral(load, 1m) FROM cpu WHERE time > '2023-11-15T23:00:00Z' AND time < '2023-11-16T01:00:00Z' AND (host = 'h1') GROUP BY time(1h), region fill(7) SLIMIT 2"] = IntegralRandomOrder,
-        ["SELECT integral(load, 1m) FROM cpu, mem WHERE time >= '2023-11-15T06:30:00Z' AND time <= '2023-11-16T12:00:00Z' AND (host !~ /h3/) GROUP BY time(2h), * fill(0) LIMIT 1 SLIMIT 2 SOFFSET 1"] = Integral,
     };
 
     // ---- data ----
@@ -307,6 +267,25 @@ public class SelectDifferentialTests
         if (written.Status != 204) throw new InvalidOperationException("write: " + written);
     }
 
+    /// <summary>
+    /// InfluxDB 1.6.7 answers some statements differently from run to run: integral() emits each group's last window
+    /// when its input ends, in Go's random map order (docs/conformance.md). Asks <paramref name="q"/> again, at most
+    /// 64 times, and answers true as soon as InfluxDB gives Cairn's answer <paramref name="ours"/>; when its first eight
+    /// answers all equal <paramref name="first"/> the statement is taken as deterministic (false).
+    /// </summary>
+    private static async Task<bool> InfluxDbAlsoAnswersAsync(HttpClient influx, string q, Answer first, Answer ours)
+    {
+        bool varied = false;
+        for (int attempt = 0; attempt < 64; attempt++)
+        {
+            var again = await QueryAsync(influx, q);
+            if (again == ours) return true;
+            varied |= again != first;
+            if (!varied && attempt >= 7) return false;
+        }
+        return false;
+    }
+
     [Test]
     public async Task GeneratedSelects_AnswerAsInfluxDb167()
     {
@@ -331,7 +310,7 @@ public class SelectDifferentialTests
 
         var unexpected = new StringBuilder();
         var differed = new HashSet<string>(StringComparer.Ordinal);
-        int identical = 0, unexpectedCount = 0, bothOk = 0;
+        int identical = 0, unexpectedCount = 0, bothOk = 0, variedIdentical = 0;
         foreach (var q in queries)
         {
             var ours = await QueryAsync(cairnHttp, q);
@@ -342,6 +321,12 @@ public class SelectDifferentialTests
                 identical++;
                 continue;
             }
+            if (await InfluxDbAlsoAnswersAsync(influxHttp, q, theirs, ours))
+            {
+                identical++;
+                variedIdentical++;
+                continue;
+            }
             differed.Add(q);
             if (KnownDifferences.ContainsKey(q)) continue;
             unexpectedCount++;
@@ -350,7 +335,8 @@ public class SelectDifferentialTests
                 .Append("\n    influx: ").Append(theirs);
         }
 
-        var summary = $"{queries.Count} queries, {identical} identical, {bothOk} answered without error by InfluxDB, "
+        var summary = $"{queries.Count} queries, {identical} identical ({variedIdentical} of them among answers 1.6.7 varies between), "
+            + $"{bothOk} answered without error by InfluxDB, "
             + $"{differed.Count - unexpectedCount} known differences, {unexpectedCount} unexpected";
         Console.WriteLine(summary);
         if (Environment.GetEnvironmentVariable("CAIRN_SELECT_DIFF_DUMP") is { Length: > 0 } dump)
@@ -362,7 +348,7 @@ public class SelectDifferentialTests
         await Assert.That(unexpectedCount).IsEqualTo(0).Because($"{summary} (influxd log {influxd.LogPath}):{unexpected}");
         // Most queries must be real answers, not errors both servers agree on.
         await Assert.That(bothOk).IsGreaterThanOrEqualTo(queries.Count * 3 / 4).Because(summary);
-        var settled = KnownDifferences.Where(d => !differed.Contains(d.Key) && d.Value != IntegralRandomOrder).Select(d => d.Key).ToList();
+        var settled = KnownDifferences.Where(d => !differed.Contains(d.Key)).Select(d => d.Key).ToList();
         if (settled.Count > 0)
             Assert.Fail("known differences that now answer the same; drop them from the table:\n" + string.Join("\n", settled));
     }

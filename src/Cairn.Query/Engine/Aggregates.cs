@@ -219,12 +219,16 @@ internal static class Aggregates
             }
             case "distinct":
             {
-                // First appearance order, as influxql's distinct reducer keeps it.
+                // influxql's distinct reducer keeps each value's first point in input order (the latest one under
+                // ORDER BY time DESC) and emits them sorted by that point's time, then by value.
                 var seen = new HashSet<object>();
+                var firsts = new List<Sample>();
                 foreach (var s in input)
                 {
-                    if (s.Value is { } v && seen.Add(v)) output.Add(new Sample(windowTime, v, -1));
+                    if (s.Value is { } v && seen.Add(v)) firsts.Add(s);
                 }
+                firsts.Sort(static (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : ValueMath.Order(a.Value, b.Value));
+                foreach (var s in firsts) output.Add(new Sample(windowTime, s.Value, -1));
                 return;
             }
             case "percentile":

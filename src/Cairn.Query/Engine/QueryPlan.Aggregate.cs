@@ -57,7 +57,14 @@ internal sealed partial class QueryPlan
             else if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } rangeStart) callRows = rows.FindAll(r => r.Time >= rangeStart);
             var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, callRows, group, slots) : null;
             bool integerIntegral = false;
-            var integral = stored && call.Name == "integral" && Ascending ? StreamIntegral(call, rows, slots, out integerIntegral) : null;
+            Dictionary<long, double>? integral = null;
+            if (stored && call.Name == "integral" && Ascending)
+            {
+                integral = [];
+                var streamed = StreamIntegral(call, rows, slots, out var last, out integerIntegral);
+                foreach (var (t, area) in streamed) integral[Interval > 0 ? t : 0] = area;
+                if (last is { } l) integral[Interval > 0 ? l.Time : 0] = l.Value;
+            }
             integerIntegralAny |= integerIntegral;
             // Reducers that see the points in input order get InfluxDB's (descending for ORDER BY time DESC).
             bool inputOrdered = !Ascending && (call.Name is "stddev" or "distinct" || (call.Name == "count" && call.Args[0] is Call { Name: "distinct" } or Distinct));
@@ -230,10 +237,11 @@ internal sealed partial class QueryPlan
             if (pointRows)
             {
                 var call = _topCalls[0];
-                // top() and bottom() list a window's points by time even under ORDER BY time DESC (only the windows
-                // are reversed); the rows are reversed once at the end, so add them backwards here.
+                // top(), bottom() and distinct() list a window's points in their reducer's order even under ORDER BY
+                // time DESC (only the windows are reversed); the rows are reversed once at the end, so add them
+                // backwards here.
                 var points = leaf[call][w];
-                if (!Ascending && call.Name is "top" or "bottom") points = [.. Enumerable.Reverse(points)];
+                if (!Ascending && call.Name is "top" or "bottom" or "distinct") points = [.. Enumerable.Reverse(points)];
                 foreach (var smp in points)
                 {
                     long time = call.Name == "distinct" ? windows[w] : smp.Time;
@@ -507,7 +515,10 @@ internal sealed partial class QueryPlan
         if (prev < 0 || prev >= windows.Count || next < 0 || next >= windows.Count) return null;
         var pv = perWindow[prev][0].Value;
         var nv = perWindow[next][0].Value;
-        double dt = windows[next] - windows[prev], x = windows[w] - windows[prev];
+        // influxql interpolates over window numbers (time / interval, truncated), not nanoseconds: the slope and the
+        // distance then round as InfluxDB's do.
+        long at = windows[prev] / Interval;
+        double dt = windows[next] / Interval - at, x = windows[w] / Interval - at;
         if (pv is long pl && nv is long nl) return (long)((double)(nl - pl) / dt * x + pl);
         double a = ValueMath.ToDouble(pv), b = ValueMath.ToDouble(nv);
         return (b - a) / dt * x + a;

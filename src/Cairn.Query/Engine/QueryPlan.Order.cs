@@ -74,8 +74,8 @@ internal sealed partial class QueryPlan
     }
 
     /// <summary>
-    /// influxql's sorted merge of raw rows at equal times: the auxiliary fields (the selected variables, in order)
-    /// compared while both are strings, the first unequal pair deciding (reversed for ORDER BY time DESC); any other
+    /// influxql's sorted merge of raw rows at equal times: the auxiliary fields (the selected variables, sorted by
+    /// name) compared while both are strings, the first unequal pair deciding (reversed for ORDER BY time DESC); any other
     /// type leaves the order undecided.
     /// </summary>
     private bool AuxLess(RowRef x, RowRef y)
@@ -100,23 +100,27 @@ internal sealed partial class QueryPlan
     /// <summary>The slots of the measurement being run (set by <see cref="Run"/>).</summary>
     private Dictionary<string, int>? _rawSlots;
 
-    /// <summary>The variables the fields select, in order of appearance, each once: influxql's auxiliary fields.</summary>
+    /// <summary>
+    /// The variables the fields select, each once: influxql's auxiliary fields, which it collects in a map and sorts
+    /// by name, then type (so in <c>SELECT usage, host</c> the tag <c>host</c> is compared first).
+    /// </summary>
     private List<VarRef> AuxRefs()
     {
         if (_auxRefs is not null) return _auxRefs;
         var refs = new List<VarRef>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string, DataType)>();
         void Visit(Expr e)
         {
             switch (e)
             {
-                case VarRef v: if (v.Name != "time" && seen.Add(v.Name)) refs.Add(v); break;
+                case VarRef v: if (v.Name != "time" && seen.Add((v.Name, v.Type))) refs.Add(v); break;
                 case BinaryExpr b: Visit(b.Lhs); Visit(b.Rhs); break;
                 case ParenExpr p: Visit(p.Expr); break;
                 case Call c: foreach (var a in c.Args) Visit(a); break;
             }
         }
         foreach (var f in _fields) Visit(f.Expr);
+        refs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var c && c != 0 ? c : a.Type.CompareTo(b.Type));
         return _auxRefs = refs;
     }
 
@@ -237,68 +241,6 @@ internal sealed partial class QueryPlan
             output.Add(new Partial(window, mean ? sum / count : sum, count));
         }
         return output;
-    }
-
-    /// <summary>
-    /// integral() as influxql's streaming reducer computes it over the group's points in merge order: trapezoids of
-    /// <c>0.5 × (v + prev) × (Δt / unit)</c>; a point past the current window closes it with the area up to the
-    /// window's end (the value there interpolated linearly) and the rest goes to the point's window, so windows
-    /// without points are skipped and a window whose only point sits at its start has no value. Keys are window
-    /// starts (0 without GROUP BY time). Ascending order only. The integer reducer (<paramref name="integer"/> tells
-    /// whether it ran) keeps the previous point's value when it closes a window: the rest of the step, to the new
-    /// point, is a trapezoid of the value interpolated at the window's end and that previous value.
-    /// </summary>
-    private Dictionary<long, double> StreamIntegral(Call call, List<RowRef> rows, Dictionary<string, int> slots, out bool integer)
-    {
-        integer = false;
-        long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : 1_000_000_000L;
-        var result = new Dictionary<long, double>();
-        bool havePrev = false;
-        long prevTime = 0, windowStart = 0, windowEnd = 0;
-        double prevValue = 0, sum = 0;
-        foreach (var r in rows)
-        {
-            if (_range.MinSet is { } from && r.Time < from) continue;
-            var v = Evaluate(call.Args[0], r, slots, null);
-            if (v is null || !ValueMath.IsNumber(v)) continue;
-            double value = ValueMath.ToDouble(v);
-            integer = v is not double;
-            if (!havePrev)
-            {
-                havePrev = true;
-                prevTime = r.Time;
-                prevValue = value;
-                if (Interval > 0) (windowStart, windowEnd) = WindowBounds(r.Time);
-                continue;
-            }
-            if (r.Time == prevTime)
-            {
-                prevValue = value;
-                continue;
-            }
-            if (Interval > 0 && r.Time >= windowEnd)
-            {
-                if (prevTime != windowEnd)
-                {
-                    double atEnd = (value - prevValue) / (r.Time - prevTime) * (windowEnd - prevTime) + prevValue;
-                    sum += 0.5 * (atEnd + prevValue) * ((double)(windowEnd - prevTime) / unit);
-                    // The integer reducer carries the interpolated value into the rest of the step instead.
-                    if (integer) value = atEnd;
-                    else prevValue = atEnd;
-                    prevTime = windowEnd;
-                }
-                result[windowStart] = sum;
-                (windowStart, windowEnd) = WindowBounds(r.Time);
-                sum = 0;
-            }
-            sum += 0.5 * (value + prevValue) * ((double)(r.Time - prevTime) / unit);
-            prevTime = r.Time;
-            prevValue = ValueMath.ToDouble(v);
-        }
-        // Without GROUP BY time the integer reducer's window starts at the range's start, the float one's at 0.
-        if (Interval == 0 && integer && _range.MinSet is { } start) windowStart = start;
-        if (havePrev && prevTime != windowStart) result[Interval > 0 ? windowStart : 0] = sum;
-        return result;
     }
 
     /// <summary>

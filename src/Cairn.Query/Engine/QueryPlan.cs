@@ -320,6 +320,11 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
             if (rows.Count == 0) continue;
             var sorted = InfluxOrder(rows, groupSeries);
+            if (LoneIntegral is { } integral && !rows.Exists(static r => r.FromSubquery))
+            {
+                StreamIntegralGroup(integral, measurement, tags, sorted, slots);
+                continue;
+            }
             if ((_raw || TopBottomReadsLimited) && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard))
                 sorted = StorageLimit(sorted, slots);
             var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);
@@ -332,8 +337,14 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     /// <summary>Adds one group's rows (ascending) as a series: reversed for ORDER BY time DESC, then OFFSET and LIMIT.</summary>
     private void AppendSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output)
     {
-        if (values.Count == 0) return;
         if (!Ascending) values.Reverse();
+        AddSeries(measurement, tags, values, output);
+    }
+
+    /// <summary>Adds rows already in output order as a series, after OFFSET and LIMIT.</summary>
+    private void AddSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output)
+    {
+        if (values.Count == 0) return;
         int offset = (int)Math.Min(stmt.Offset, int.MaxValue);
         if (offset >= values.Count) return;
         if (offset > 0) values.RemoveRange(0, offset);

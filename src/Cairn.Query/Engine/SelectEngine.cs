@@ -116,6 +116,7 @@ public static partial class SelectEngine
             error = plan.Run(name, measurements[name], output);
             if (error is not null) return error;
         }
+        plan.AppendIntegralStreams(output);
         return null;
     }
 

@@ -28,11 +28,11 @@ internal static class Transforms
             {
                 bool nonNegative = call.Name[0] == 'n';
                 long unit = call.Args.Count == 2 && call.Args[1] is DurationLiteral d ? d.Nanoseconds : defaultUnit;
-                for (int i = 1; i < input.Count; i++)
+                var points = FirstAtEachTime(input);
+                for (int i = 1; i < points.Count; i++)
                 {
-                    var (pt, pv) = input[i - 1];
-                    var (ct, cv) = input[i];
-                    if (ct == pt) continue;
+                    var (pt, pv) = points[i - 1];
+                    var (ct, cv) = points[i];
                     double elapsed = ascending ? ct - pt : pt - ct;
                     double value = (ValueMath.ToDouble(cv) - ValueMath.ToDouble(pv)) / (elapsed / unit);
                     if (nonNegative && value < 0) continue;
@@ -44,11 +44,11 @@ internal static class Transforms
             case "non_negative_difference":
             {
                 bool nonNegative = call.Name[0] == 'n';
-                for (int i = 1; i < input.Count; i++)
+                var points = FirstAtEachTime(input);
+                for (int i = 1; i < points.Count; i++)
                 {
-                    var (pt, pv) = input[i - 1];
-                    var (ct, cv) = input[i];
-                    if (ct == pt) continue;
+                    var (pt, pv) = points[i - 1];
+                    var (ct, cv) = points[i];
                     object diff = (cv, pv) switch
                     {
                         // Boxed arm by arm: the switch's natural type would widen the integers to double.
@@ -100,5 +100,18 @@ internal static class Transforms
             default:
                 return TechnicalAnalysis.Handles(call.Name) ? TechnicalAnalysis.Apply(call, input, defaultUnit) : output;
         }
+    }
+
+    /// <summary>
+    /// The points derivative() and difference() see: influxql's reducers drop a point whose time equals the current
+    /// one's (several series merged into one group), so the first point at each time stays and is the next one's
+    /// previous point.
+    /// </summary>
+    private static List<(long Time, object Value)> FirstAtEachTime(List<(long Time, object Value)> input)
+    {
+        var points = new List<(long Time, object Value)>(input.Count);
+        foreach (var p in input)
+            if (points.Count == 0 || points[^1].Time != p.Time) points.Add(p);
+        return points;
     }
 }

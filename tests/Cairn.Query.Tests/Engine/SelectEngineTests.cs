@@ -281,6 +281,137 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task Integral_OrderByTimeDesc_ReducesBackwardsAsInfluxDb167()
+    {
+        // Descending, the reducer's areas are negative and each is emitted at its window's end: 60 s opens [60 s, 80 s),
+        // which 50 s closes with nothing (80 s: 0); 10 s closes [40 s, 60 s) at 40 s, where 32 is interpolated:
+        // 0.5 × (31 − 2) × −10 + 0.5 × (32 + 31) × −10 = −460 at 60 s; the rest, to 10 s, goes to [0 s, 20 s): floats
+        // 0.5 × (35 + 32) × −30 = −1005, integers (the previous value kept) 0.5 × (32 + 31) × −30 = −945.
+        const string query = "SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:01:10Z' GROUP BY time(20s) ORDER BY time DESC";
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"integral\"],\"values\":[";
+        await Assert.That(Run(query, IntegralSteps(integer: false))).IsEqualTo(
+            head + "[\"2000-01-01T00:01:20Z\",0],[\"2000-01-01T00:01:00Z\",-460],[\"2000-01-01T00:00:20Z\",-1005]]}]}]}");
+        await Assert.That(Run(query, IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"2000-01-01T00:01:20Z\",0],[\"2000-01-01T00:01:00Z\",-460],[\"2000-01-01T00:00:20Z\",-945]]}]}]}");
+        // Without GROUP BY time the integer reducer's window is the range, emitted at one past its end; the point on the
+        // range's start closes it, and it is emitted again (with 0) when the input ends. The float one has no window.
+        const string plain = "SELECT integral(v) FROM m WHERE time >= '2000-01-01T00:00:10Z' AND time < '2000-01-01T00:01:05Z' ORDER BY time DESC";
+        await Assert.That(Run(plain, IntegralSteps(integer: true))).IsEqualTo(
+            head + "[\"2000-01-01T00:01:05Z\",-1465],[\"2000-01-01T00:01:05Z\",0]]}]}]}");
+        await Assert.That(Run(plain, IntegralSteps(integer: false))).IsEqualTo(
+            head + "[\"1970-01-01T00:00:00Z\",-1465]]}]}]}");
+    }
+
+    [Test]
+    public async Task Integral_SeveralGroups_LastWindowsFollowEveryGroup()
+    {
+        // k=a: 1, 3, 5 and k=b: 2, 2, 2 at 0 s, 10 s, 30 s. Each group's last window ([20 s, 40 s)) is emitted only when
+        // the whole input ends, last group first: a's is a series entry of its own after b's, and LIMIT and OFFSET count
+        // every entry apart (InfluxDB 1.6.7's likeliest answer; its map order makes the others possible).
+        var shard = new MemoryShard();
+        foreach (var (at, va, vb) in new[] { (0L, 1.0, 2.0), (10L, 3.0, 2.0), (30L, 5.0, 2.0) })
+            shard.Add("g,k=a", "v", T0 + at * Second, va).Add("g,k=b", "v", T0 + at * Second, vb);
+        const string query = "SELECT integral(v) FROM g WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:40Z' GROUP BY time(20s), k";
+        const string a = "{\"name\":\"g\",\"tags\":{\"k\":\"a\"},\"columns\":[\"time\",\"integral\"],\"values\":";
+        const string b = "{\"name\":\"g\",\"tags\":{\"k\":\"b\"},\"columns\":[\"time\",\"integral\"],\"values\":";
+        await Assert.That(Run(query, shard)).IsEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+            + a + "[[\"2000-01-01T00:00:00Z\",55]]}," + b + "[[\"2000-01-01T00:00:00Z\",40],[\"2000-01-01T00:00:20Z\",20]]},"
+            + a + "[[\"2000-01-01T00:00:20Z\",45]]}]}]}");
+        await Assert.That(Run(query + " LIMIT 1 OFFSET 1", shard)).IsEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+            + b + "[[\"2000-01-01T00:00:20Z\",20]]}]}]}");
+    }
+
+    [Test]
+    public async Task Fill_LinearWithOffsetWindows_InterpolatesOverWindowNumbers()
+    {
+        // 33.25 at 09:25 and 59.29 at 16:25 in hourly windows offset by 15 minutes: influxql interpolates over window
+        // numbers (time / interval), so 15:15 is 26.04 / 7 × 6 + 33.25 = 55.57 where nanoseconds would give
+        // 55.56999999999999, and backwards 13:15 is 48.129999999999995 where nanoseconds would give 48.13.
+        var shard = new MemoryShard().Add("lf", "v", T0 + (9 * 3600 + 25 * 60) * Second, 33.25).Add("lf", "v", T0 + (16 * 3600 + 25 * 60) * Second, 59.29);
+        const string query = "SELECT max(v) FROM lf WHERE time >= '2000-01-01T09:00:00Z' AND time < '2000-01-01T17:00:00Z' GROUP BY time(1h,15m) fill(linear)";
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"lf\",\"columns\":[\"time\",\"max\"],\"values\":[";
+        await Assert.That(Run(query, shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(head
+            + "[\"2000-01-01T08:15:00Z\",null],[\"2000-01-01T09:15:00Z\",33.25],[\"2000-01-01T10:15:00Z\",36.97],[\"2000-01-01T11:15:00Z\",40.69],"
+            + "[\"2000-01-01T12:15:00Z\",44.41],[\"2000-01-01T13:15:00Z\",48.129999999999995],[\"2000-01-01T14:15:00Z\",51.849999999999994],"
+            + "[\"2000-01-01T15:15:00Z\",55.57],[\"2000-01-01T16:15:00Z\",59.29]]}]}]}");
+        await Assert.That(Run(query + " ORDER BY time DESC", shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(head
+            + "[\"2000-01-01T16:15:00Z\",59.29],[\"2000-01-01T15:15:00Z\",55.57],[\"2000-01-01T14:15:00Z\",51.85],[\"2000-01-01T13:15:00Z\",48.129999999999995],"
+            + "[\"2000-01-01T12:15:00Z\",44.41],[\"2000-01-01T11:15:00Z\",40.69],[\"2000-01-01T10:15:00Z\",36.97],[\"2000-01-01T09:15:00Z\",33.25],"
+            + "[\"2000-01-01T08:15:00Z\",null]]}]}]}");
+    }
+
+    /// <summary>Points of several series at the minutes after T0 given as "h:mm" (integers when the value is a long).</summary>
+    private static MemoryShard At(params (string Series, string Time, object Value)[] points)
+    {
+        var shard = new MemoryShard();
+        foreach (var (series, time, value) in points)
+        {
+            var parts = time.Split(':');
+            shard.Add(series, "v", T0 + (long.Parse(parts[0]) * 3600 + long.Parse(parts[1]) * 60) * Second, value);
+        }
+        return shard;
+    }
+
+    [Test]
+    public async Task Raw_EqualTimesOfSeveralSeries_OrderedByAuxiliaryFieldsSortedByName()
+    {
+        // influxql sorts the auxiliary fields by name: for "v, host" the tag host decides ties first (h1 before h3 at
+        // 11:40 and 12:00, backwards under DESC), which the merge heap alone would order the other way.
+        var shard = At(("r,host=h0,region=east", "10:40", 2.37), ("r,host=h0,region=east", "12:10", 8.59),
+            ("r,host=h1,region=east", "12:00", 8.62), ("r,host=h1,region=east", "12:20", 16.74),
+            ("r,host=h1,rack=r2,region=west", "11:40", 14.16), ("r,host=h1,rack=r2,region=west", "12:20", 7.25), ("r,host=h1,rack=r2,region=west", "13:00", 0.83),
+            ("r,host=h2,region=west", "10:10", 9.6), ("r,host=h2,region=west", "10:30", 6.02), ("r,host=h2,region=west", "11:10", 10.38),
+            ("r,host=h3,rack=r1,region=west", "10:10", 12.72), ("r,host=h3,rack=r1,region=west", "10:50", 19.16),
+            ("r,host=h3,rack=r1,region=west", "11:40", 11.87), ("r,host=h3,rack=r1,region=west", "12:00", 3.35));
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"r\",\"columns\":[\"time\",\"v\",\"host\"],\"values\":[";
+        await Assert.That(Run("SELECT v, host FROM r", shard)).IsEqualTo(head
+            + "[\"2000-01-01T10:10:00Z\",9.6,\"h2\"],[\"2000-01-01T10:10:00Z\",12.72,\"h3\"],[\"2000-01-01T10:30:00Z\",6.02,\"h2\"],[\"2000-01-01T10:40:00Z\",2.37,\"h0\"],"
+            + "[\"2000-01-01T10:50:00Z\",19.16,\"h3\"],[\"2000-01-01T11:10:00Z\",10.38,\"h2\"],[\"2000-01-01T11:40:00Z\",14.16,\"h1\"],[\"2000-01-01T11:40:00Z\",11.87,\"h3\"],"
+            + "[\"2000-01-01T12:00:00Z\",8.62,\"h1\"],[\"2000-01-01T12:00:00Z\",3.35,\"h3\"],[\"2000-01-01T12:10:00Z\",8.59,\"h0\"],[\"2000-01-01T12:20:00Z\",7.25,\"h1\"],"
+            + "[\"2000-01-01T12:20:00Z\",16.74,\"h1\"],[\"2000-01-01T13:00:00Z\",0.83,\"h1\"]]}]}]}");
+        await Assert.That(Run("SELECT v, host FROM r ORDER BY time DESC", shard)).IsEqualTo(head
+            + "[\"2000-01-01T13:00:00Z\",0.83,\"h1\"],[\"2000-01-01T12:20:00Z\",16.74,\"h1\"],[\"2000-01-01T12:20:00Z\",7.25,\"h1\"],[\"2000-01-01T12:10:00Z\",8.59,\"h0\"],"
+            + "[\"2000-01-01T12:00:00Z\",3.35,\"h3\"],[\"2000-01-01T12:00:00Z\",8.62,\"h1\"],[\"2000-01-01T11:40:00Z\",11.87,\"h3\"],[\"2000-01-01T11:40:00Z\",14.16,\"h1\"],"
+            + "[\"2000-01-01T11:10:00Z\",10.38,\"h2\"],[\"2000-01-01T10:50:00Z\",19.16,\"h3\"],[\"2000-01-01T10:40:00Z\",2.37,\"h0\"],[\"2000-01-01T10:30:00Z\",6.02,\"h2\"],"
+            + "[\"2000-01-01T10:10:00Z\",12.72,\"h3\"],[\"2000-01-01T10:10:00Z\",9.6,\"h2\"]]}]}]}");
+    }
+
+    [Test]
+    public async Task Distinct_OrderByTimeDesc_KeepsLatestPointsSortedByTimeThenValue()
+    {
+        // The reducer keeps each value's first point in input order (the latest one backwards) and emits them sorted by
+        // that time, then value; ORDER BY time DESC reverses only the windows.
+        var shard = At(("d,host=h0", "10:00", 30L), ("d,host=h0", "10:10", 39L), ("d,host=h0", "10:20", 31L), ("d,host=h0", "10:50", 13L),
+            ("d,host=h0", "11:30", -4L), ("d,host=h0", "11:50", 39L), ("d,host=h1", "10:00", -3L), ("d,host=h1", "10:10", 15L),
+            ("d,host=h1", "10:30", 35L), ("d,host=h1", "10:40", 11L), ("d,host=h1", "11:00", 10L), ("d,host=h1", "11:10", -5L),
+            ("d,host=h1", "11:20", 12L), ("d,host=h1", "11:30", 11L));
+        const string query = "SELECT distinct(v) FROM d WHERE time >= '2000-01-01T10:00:00Z' AND time < '2000-01-01T12:00:00Z' GROUP BY time(2h)";
+        static string Rows(params long[] values) => "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"d\",\"columns\":[\"time\",\"distinct\"],\"values\":["
+            + string.Join(',', values.Select(v => $"[\"2000-01-01T10:00:00Z\",{v}]")) + "]}]}]}";
+        await Assert.That(Run(query, shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(Rows(-3, 30, 15, 39, 31, 35, 11, 13, 10, -5, 12, -4));
+        await Assert.That(Run(query + " ORDER BY time DESC", shard, now: T0 + 24 * 3600 * Second)).IsEqualTo(Rows(-3, 30, 15, 31, 35, 13, 10, -5, 12, -4, 11, 39));
+    }
+
+    [Test]
+    public async Task Derivative_SeveralSeriesAtOneTime_KeepsTheFirstPoint()
+    {
+        // h0 and h1 merged: at 22:30 both have a point; the reducer drops the second one, so 22:40 is (39 − 2) / 600 s
+        // after h0's 2 (which the merge puts first), not after h1's 9. Backwards h1's 9 comes first at 22:30.
+        var shard = At(("e,host=h0", "22:00", 26L), ("e,host=h0", "22:30", 2L), ("e,host=h0", "22:40", 39L), ("e,host=h0", "23:10", 35L),
+            ("e,host=h1", "22:20", 10L), ("e,host=h1", "22:30", 9L), ("e,host=h1", "23:10", 22L));
+        static string Rows(string column, string values) =>
+            $"{{\"results\":[{{\"statement_id\":0,\"series\":[{{\"name\":\"e\",\"columns\":[\"time\",\"{column}\"],\"values\":[{values}]}}]}}]}}";
+        await Assert.That(Run("SELECT derivative(v) FROM e", shard)).IsEqualTo(Rows("derivative",
+            "[\"2000-01-01T22:20:00Z\",-0.013333333333333334],[\"2000-01-01T22:30:00Z\",-0.013333333333333334],[\"2000-01-01T22:40:00Z\",0.06166666666666667],[\"2000-01-01T23:10:00Z\",-0.009444444444444445]"));
+        await Assert.That(Run("SELECT derivative(v) FROM e ORDER BY time DESC", shard)).IsEqualTo(Rows("derivative",
+            "[\"2000-01-01T22:40:00Z\",0.009444444444444445],[\"2000-01-01T22:30:00Z\",-0.05],[\"2000-01-01T22:20:00Z\",0.0016666666666666668],[\"2000-01-01T22:00:00Z\",0.013333333333333334]"));
+        await Assert.That(Run("SELECT difference(v) FROM e", shard)).IsEqualTo(Rows("difference",
+            "[\"2000-01-01T22:20:00Z\",-16],[\"2000-01-01T22:30:00Z\",-8],[\"2000-01-01T22:40:00Z\",37],[\"2000-01-01T23:10:00Z\",-17]"));
+        await Assert.That(Run("SELECT non_negative_difference(v) FROM e ORDER BY time DESC", shard)).IsEqualTo(Rows("non_negative_difference",
+            "[\"2000-01-01T22:40:00Z\",17],[\"2000-01-01T22:20:00Z\",1],[\"2000-01-01T22:00:00Z\",16]"));
+    }
+
+    [Test]
     public async Task Execute_TopOfBareFieldWithLimit_ChoosesFromTheStorageLimitedPoints()
     {
         // top() of a bare field keeps the statement's LIMIT in its input's options: the shard hands over only its
