@@ -12,7 +12,7 @@ internal sealed partial class QueryPlan
     private List<object?[]> AggregateRows(List<RowRef> rows, Dictionary<string, int> slots, GroupSeries group)
     {
         var output = new List<object?[]>();
-        if (rows.Count == 0) return output;
+        if (rows.Count == 0 || _percentileStreamEnded) return output;
 
         var windows = BuildWindows(rows[0].Time, () => rows.Select(r => r.Time), out int firstOutput, out int lastOutput);
 
@@ -95,6 +95,12 @@ internal sealed partial class QueryPlan
                 ReduceCall(call, rows, samples, windows[w], perWindow[w]);
             }
             anyOutput |= Array.Exists(perWindow, static l => l.Count > 0);
+            if (LonePercentile && !_percentileStreamStarted && FirstWindowWithPoints(windowRows) is int first)
+            {
+                _percentileStreamStarted = true;
+                _percentileStreamEnded = perWindow[first].Count == 0;
+                if (_percentileStreamEnded) return output;
+            }
             if (Interval > 0) Fill(call, windows, perWindow);
             leaf[call] = perWindow;
         }
@@ -185,6 +191,28 @@ internal sealed partial class QueryPlan
 
         EmitWindows(windows, firstOutput, lastOutput, leaf, transformed, rows, slots, integerIntegralAny, output);
         return output;
+    }
+
+    // influxql's percentile() reducer answers nothing for a window too small to hold the rank, and its reduce iterator
+    // then reports the end of its input. Later in the stream that mostly reads as an empty window (the fill iterator
+    // asks again), but when it is the first window the statement reads (the first group's first window with points,
+    // in the iterator's order) nothing has started, so InfluxDB 1.6.7 answers no series at all. Mirrored for the
+    // lone-call form only (with other calls the column's iterator ends while the others go on). Not mirrored: with
+    // fill(none) and GROUP BY time, a later group whose first window has no rank ends the answer there.
+    private bool _percentileStreamStarted, _percentileStreamEnded;
+
+    private bool LonePercentile =>
+        _leafCalls.Count == 1 && _transformCalls.Count == 0 && _fields.Count == 1 && _fields[0].Expr is Call { Name: "percentile" };
+
+    /// <summary>The first window, in the order the iterators read them, that holds points of the group.</summary>
+    private int? FirstWindowWithPoints(List<(int Start, int End)> windowRows)
+    {
+        for (int i = 0; i < windowRows.Count; i++)
+        {
+            int w = Ascending ? i : windowRows.Count - 1 - i;
+            if (windowRows[w].End > windowRows[w].Start) return w;
+        }
+        return null;
     }
 
     /// <summary>

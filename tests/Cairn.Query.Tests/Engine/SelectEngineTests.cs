@@ -140,6 +140,42 @@ public class SelectEngineTests
             await Assert.That(Run($"SELECT percentile(v, {p}) FROM m", shard)).IsEqualTo(PercentileRow(time, value));
     }
 
+    /// <summary>
+    /// m: 5 points in [0s,10s) (too few for the 5th percentile's rank), then 10 in [10s,20s); n: the other way round.
+    /// </summary>
+    private static MemoryShard PercentileWindows()
+    {
+        var shard = new MemoryShard();
+        for (int i = 0; i < 5; i++) shard.Add("m", "v", T0 + i * Second, (long)(i + 1));
+        for (int i = 0; i < 10; i++) shard.Add("m", "v", T0 + (10 + i) * Second, (long)(i + 10));
+        for (int i = 0; i < 10; i++) shard.Add("n", "v", T0 + i * Second, (long)(i + 1));
+        for (int i = 0; i < 5; i++) shard.Add("n", "v", T0 + (10 + i) * Second, (long)(i + 20));
+        return shard;
+    }
+
+    private const string PercentileWindowsRange = "WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:20Z' GROUP BY time(10s)";
+
+    [Test]
+    public async Task Execute_PercentileFirstWindowWithoutRank_AnswersNoSeries()
+    {
+        // influxd 1.6.7 for the same points: the first window the statement reads has no rank, so no series at all,
+        // for n's later windows too; with ORDER BY time DESC the first window read is n's last one.
+        const string none = "{\"results\":[{\"statement_id\":0}]}";
+        var shard = PercentileWindows();
+        await Assert.That(Run($"SELECT percentile(v, 5) FROM m {PercentileWindowsRange}", shard)).IsEqualTo(none);
+        await Assert.That(Run($"SELECT percentile(v, 5) FROM m, n {PercentileWindowsRange}", shard)).IsEqualTo(none);
+        await Assert.That(Run($"SELECT percentile(v, 5) FROM n, m {PercentileWindowsRange} ORDER BY time DESC", shard)).IsEqualTo(none);
+    }
+
+    [Test]
+    public async Task Execute_PercentileLaterWindowWithoutRank_IsNull()
+    {
+        // influxd 1.6.7: a window without a rank after the first is an empty window, filled with null.
+        await Assert.That(Run($"SELECT percentile(v, 5) FROM n {PercentileWindowsRange}", PercentileWindows())).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"n\",\"columns\":[\"time\",\"percentile\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",1],[\"2000-01-01T00:00:10Z\",null]]}]}]}");
+    }
+
     [Test]
     public async Task Execute_ModeTies_FollowInfluxqlsRunRule()
     {
