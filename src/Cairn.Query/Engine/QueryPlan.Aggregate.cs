@@ -1,5 +1,6 @@
 using Cairn.Query.Ast;
 using Cairn.Query.Results;
+using Cairn.Storage;
 
 namespace Cairn.Query.Engine;
 
@@ -215,6 +216,18 @@ internal sealed partial class QueryPlan
         return null;
     }
 
+    // Sample.Row of the cells the row scanner fills for a call without any point in the series (see Fill): unlike a
+    // fill iterator's points (Row -2) they are no points of the call's iterator, so its LIMIT does not count them.
+    private const int ScannerDefaultRow = -3;
+
+    /// <summary>Whether each field (all calls, see PerFieldLimits) has a point in a row.</summary>
+    private bool[] FieldPresence(Func<Call, bool> hasPoint)
+    {
+        var cells = new bool[_fields.Count];
+        for (int i = 0; i < _fields.Count; i++) cells[i] = hasPoint((Call)_fields[i].Expr);
+        return cells;
+    }
+
     /// <summary>
     /// Appends the output rows of one group: per window from <paramref name="firstOutput"/> to
     /// <paramref name="lastOutput"/>, the calls' results (or one row per selected point for top/bottom/sample/distinct
@@ -250,12 +263,14 @@ internal sealed partial class QueryPlan
         }
         var offTimes = new List<long>(offWindow);
         int nextOff = 0;
+        var presence = !pointRows && PerFieldLimits ? new List<bool[]>() : null;
         void EmitOffWindow(long before)
         {
             for (; nextOff < offTimes.Count && offTimes[nextOff] < before; nextOff++)
             {
                 long t = offTimes[nextOff];
                 output.Add(Row(t, c => transformedAt.TryGetValue(c, out var points) && points.TryGetValue(t, out var v) ? v : null, null, slots));
+                presence?.Add(FieldPresence(c => transformedAt.TryGetValue(c, out var points) && points.ContainsKey(t)));
             }
         }
 
@@ -299,9 +314,13 @@ internal sealed partial class QueryPlan
                 if (transformedAt.TryGetValue(c, out var points) && points.TryGetValue(windows[window], out var v)) return v;
                 return null;
             }, selected, slots));
+            presence?.Add(FieldPresence(c => leaf.TryGetValue(c, out var lw)
+                ? lw[window].Count > 0 && lw[window][0].Row != ScannerDefaultRow
+                : transformedAt.TryGetValue(c, out var points) && points.ContainsKey(windows[window])));
         }
         EmitOffWindow(long.MaxValue);
         FillAuxiliaryCells(output);
+        _fieldPresence = presence;
     }
 
     /// <summary>
@@ -480,9 +499,9 @@ internal sealed partial class QueryPlan
         if (Array.TrueForAll(perWindow, static l => l.Count == 0))
         {
             // No value of the call in this series: InfluxDB's fill iterator never sees the series, and the row scanner
-            // gives the column its default (the fill value, else null).
-            object? missing = stmt.Fill == FillOption.Number ? value : null;
-            for (int w = 0; w < windows.Count; w++) perWindow[w].Add(new Sample(windows[w], missing, -2));
+            // gives the column its default (the fill value in the column's type, else null).
+            object? missing = stmt.Fill == FillOption.Number ? CastToColumnType(call, value) : null;
+            for (int w = 0; w < windows.Count; w++) perWindow[w].Add(new Sample(windows[w], missing, ScannerDefaultRow));
             return;
         }
         object? previous = null;
@@ -504,6 +523,47 @@ internal sealed partial class QueryPlan
             };
             perWindow[w].Add(new Sample(windows[w], filled, -2));
         }
+    }
+
+    /// <summary>
+    /// The fill value a series without any value of <paramref name="call"/> shows, as influxql's row scanner casts it to
+    /// the column's type: count() is an integer and mean(), median(), stddev() floats whatever they read; other calls
+    /// take their field's type across every measurement of the statement (so a field only another measurement has
+    /// still casts). Integers truncate (<c>fill(-1.5)</c> is -1), strings and booleans keep the number, and a field no
+    /// measurement has leaves the column null.
+    /// </summary>
+    private object? CastToColumnType(Call call, object? value)
+    {
+        DataType type = call.Name switch
+        {
+            "count" => DataType.Integer,
+            "mean" or "median" or "stddev" => DataType.Float,
+            _ => call.Args.Count > 0 && call.Args[0] is VarRef arg ? FieldDataType(arg) : DataType.AnyField,
+        };
+        return (type, value) switch
+        {
+            (DataType.Unknown, _) => null,
+            (DataType.Integer, double d) => (long)d,
+            (DataType.Unsigned, double d) => (ulong)d,
+            (DataType.Unsigned, long l) => (ulong)l,
+            (DataType.Float, long l) => (double)l,
+            _ => value,
+        };
+    }
+
+    private DataType FieldDataType(VarRef arg)
+    {
+        if (arg.Type is not (DataType.Unknown or DataType.AnyField)) return arg.Type;
+        if (!_statementFieldTypes.TryGetValue(arg.Name, out var type)) return DataType.Unknown;
+        return type switch
+        {
+            FieldType.Float => DataType.Float,
+            FieldType.Integer => DataType.Integer,
+            FieldType.Unsigned => DataType.Unsigned,
+            FieldType.String => DataType.String,
+            FieldType.Boolean => DataType.Boolean,
+            _ => DataType.Unknown,
+        };
     }
 
     /// <summary>

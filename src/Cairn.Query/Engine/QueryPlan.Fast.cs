@@ -52,6 +52,8 @@ internal sealed partial class QueryPlan
         if (!ShardsDisjoint || _raw || _transformCalls.Count > 0 || _leafCalls.Count == 0 || Limits.MaxPoints > 0) return false;
         // SLIMIT/SOFFSET apply per shard (LimitSeriesPerShard), in the row path.
         if (stmt.SLimit > 0 || stmt.SOffset > 0) return false;
+        // LIMIT/OFFSET per field (see PerFieldLimits) needs the row path's record of which cells hold points.
+        if (PerFieldLimits) return false;
         foreach (var f in _fields)
             if (!OnlyCalls(f.Expr)) return false;
 

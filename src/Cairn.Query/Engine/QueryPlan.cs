@@ -42,6 +42,9 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
 
     private bool Ascending => stmt.TimeAscending;
 
+    // The fields of every measurement the statement reads, with their types: a call's column type comes from them.
+    private IReadOnlyDictionary<string, FieldType> _statementFieldTypes = new Dictionary<string, FieldType>();
+
     public bool TryPrepare(SortedDictionary<string, List<IShardReader>> measurements, [NotNullWhen(false)] out string? error)
     {
         error = null;
@@ -55,6 +58,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                 foreach (var key in shard.TagKeys(name)) tagKeys.Add(key);
             }
         }
+        _statementFieldTypes = fieldTypes;
 
         foreach (var d in stmt.Dimensions)
         {
@@ -327,28 +331,41 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             }
             if ((_raw || TopBottomReadsLimited) && (stmt.Limit > 0 || stmt.Offset > 0) && !shards.Exists(static s => s is SubqueryShard))
                 sorted = StorageLimit(sorted, slots);
+            _fieldPresence = null;
             var values = _raw ? RawRows(sorted, slots) : AggregateRows(sorted, slots, groupSeries);
             if (values.Count == 0) continue;
-            AppendSeries(measurement, tags, values, output);
+            AppendSeries(measurement, tags, values, output, _fieldPresence);
         }
         return null;
     }
 
     /// <summary>Adds one group's rows (ascending) as a series: reversed for ORDER BY time DESC, then OFFSET and LIMIT.</summary>
-    private void AppendSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output)
+    private void AppendSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output, List<bool[]>? presence = null)
     {
         if (!Ascending) values.Reverse();
+        if (presence is not null)
+        {
+            // Several calls: OFFSET and LIMIT count each call's points, then the rows are joined by time.
+            if (!Ascending) presence.Reverse();
+            LimitPerField(values, presence);
+            values.RemoveAll(static row => row is null);
+            AddSeries(measurement, tags, values, output, limited: true);
+            return;
+        }
         AddSeries(measurement, tags, values, output);
     }
 
-    /// <summary>Adds rows already in output order as a series, after OFFSET and LIMIT.</summary>
-    private void AddSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output)
+    /// <summary>Adds rows already in output order as a series, after OFFSET and LIMIT unless <paramref name="limited"/>.</summary>
+    private void AddSeries(string measurement, string[] tags, List<object?[]> values, List<ResultSeries> output, bool limited = false)
     {
         if (values.Count == 0) return;
-        int offset = (int)Math.Min(stmt.Offset, int.MaxValue);
-        if (offset >= values.Count) return;
-        if (offset > 0) values.RemoveRange(0, offset);
-        if (stmt.Limit > 0 && values.Count > stmt.Limit) values.RemoveRange((int)stmt.Limit, values.Count - (int)stmt.Limit);
+        if (!limited)
+        {
+            int offset = (int)Math.Min(stmt.Offset, int.MaxValue);
+            if (offset >= values.Count) return;
+            if (offset > 0) values.RemoveRange(0, offset);
+            if (stmt.Limit > 0 && values.Count > stmt.Limit) values.RemoveRange((int)stmt.Limit, values.Count - (int)stmt.Limit);
+        }
         KeyValuePair<string, string>[]? tagPairs = null;
         if (_dimensions.Count > 0)
         {
@@ -358,6 +375,38 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var result = new ResultSeries(measurement, _columns, tagPairs);
         result.Values.AddRange(values);
         output.Add(result);
+    }
+
+    // LIMIT and OFFSET apply to each field's iterator (influxql's buildFieldIterator wraps each in a limit iterator)
+    // before the cursor joins the fields' points by time. When the fields' points fall in different windows
+    // (fill(none), a transformation starting a window later) each field keeps its own, so a row can hold one field's
+    // point and not another's. Modelled for statements whose fields are all calls.
+    private List<bool[]>? _fieldPresence;
+
+    private bool PerFieldLimits =>
+        (stmt.Limit > 0 || stmt.Offset > 0) && _fields.Count > 1 && _fields.TrueForAll(f => f.Expr is Call c && _topCalls.Exists(t => ReferenceEquals(t, c)));
+
+    /// <summary>
+    /// Keeps, per field, its points from OFFSET on up to LIMIT of them (in output order), nulls the others and
+    /// sets to null the rows left without any point; <paramref name="presence"/> says which cells hold a point.
+    /// </summary>
+    private void LimitPerField(List<object?[]> values, List<bool[]> presence)
+    {
+        long offset = stmt.Offset, limit = stmt.Limit > 0 ? stmt.Limit : long.MaxValue;
+        var kept = new bool[values.Count];
+        for (int f = 0; f < _fields.Count; f++)
+        {
+            long seen = 0;
+            for (int r = 0; r < values.Count; r++)
+            {
+                if (!presence[r][f]) continue;
+                long n = seen++;
+                if (n >= offset && n - offset < limit) kept[r] = true;
+                else values[r]![f + 1] = null;
+            }
+        }
+        for (int r = 0; r < values.Count; r++)
+            if (!kept[r]) values[r] = null!;
     }
 
     private bool HasFieldColumn(Dictionary<string, int> slots)

@@ -177,6 +177,112 @@ public class SelectEngineTests
     }
 
     [Test]
+
+    public async Task Execute_FillLinear_CountsTimeInIntervals()
+    {
+        // influxd 1.6.7 for the same points, both orders: the slope is taken over whole intervals (2, not 20e9 ns), so
+        // the filled window is 89.03999999999999, not the 89.04 of nanosecond arithmetic.
+        var shard = new MemoryShard().Add("m", "v", T0, 96.96).Add("m", "v", T0 + 20 * Second, 81.12);
+        const string range = "WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:30Z' GROUP BY time(10s) fill(linear)";
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"mean\"],\"values\":[";
+        await Assert.That(Run($"SELECT mean(v) FROM m {range}", shard)).IsEqualTo(head +
+            "[\"2000-01-01T00:00:00Z\",96.96],[\"2000-01-01T00:00:10Z\",89.03999999999999],[\"2000-01-01T00:00:20Z\",81.12]]}]}]}");
+        await Assert.That(Run($"SELECT mean(v) FROM m {range} ORDER BY time DESC", shard)).IsEqualTo(head +
+            "[\"2000-01-01T00:00:20Z\",81.12],[\"2000-01-01T00:00:10Z\",89.03999999999999],[\"2000-01-01T00:00:00Z\",96.96]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_Distinct_SortsFirstPointsByTimeThenValue()
+    {
+        // influxd 1.6.7 for the same points: each value's first point in input order, sorted by its time and then by
+        // value; the raw merge order at 00:00 (23 then 17) does not decide. Descending input keeps each value's latest
+        // point (23 at 00:01), sorted the same way.
+        var shard = new MemoryShard().Add("d,host=a", "v", T0, 23L).Add("d,host=b", "v", T0, 17L)
+            .Add("d,host=a", "v", T0 + Second, 5L).Add("d,host=b", "v", T0 + Second, 23L).Add("d,host=a", "v", T0 + 2 * Second, -2L);
+        static string Rows(params long[] values) =>
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"d\",\"columns\":[\"time\",\"distinct\"],\"values\":[" +
+            string.Join(",", values.Select(v => $"[\"1970-01-01T00:00:00Z\",{v}]")) + "]}]}]}";
+        await Assert.That(Run("SELECT distinct(v) FROM d", shard)).IsEqualTo(Rows(17, 23, 5, -2));
+        await Assert.That(Run("SELECT distinct(v) FROM d ORDER BY time DESC", shard)).IsEqualTo(Rows(17, 5, 23, -2));
+    }
+
+    [Test]
+    public async Task Execute_DerivativeOfSeveralSeries_KeepsTheFirstPointAtATime()
+    {
+        // influxd 1.6.7 for the same points: at 00:01 the merge yields 40 (b) then 10 (a); the reducer drops the 10, so
+        // 00:02 is measured from 40 (60), not from 10 (90). Descending: 100, 40, (10 dropped), 0.
+        var shard = new MemoryShard().Add("dv,host=a", "v", T0, 0.0).Add("dv,host=a", "v", T0 + Second, 10.0)
+            .Add("dv,host=b", "v", T0 + Second, 40.0).Add("dv,host=a", "v", T0 + 2 * Second, 100.0);
+        static string Rows(string column, string values) =>
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"dv\",\"columns\":[\"time\",\"" + column + "\"],\"values\":[" + values + "]}]}]}";
+        await Assert.That(Run("SELECT v FROM dv", shard)).IsEqualTo(Rows("v",
+            "[\"2000-01-01T00:00:00Z\",0],[\"2000-01-01T00:00:01Z\",40],[\"2000-01-01T00:00:01Z\",10],[\"2000-01-01T00:00:02Z\",100]"));
+        await Assert.That(Run("SELECT derivative(v) FROM dv", shard)).IsEqualTo(Rows("derivative",
+            "[\"2000-01-01T00:00:01Z\",40],[\"2000-01-01T00:00:02Z\",60]"));
+        await Assert.That(Run("SELECT difference(v) FROM dv", shard)).IsEqualTo(Rows("difference",
+            "[\"2000-01-01T00:00:01Z\",40],[\"2000-01-01T00:00:02Z\",60]"));
+        await Assert.That(Run("SELECT derivative(v) FROM dv ORDER BY time DESC", shard)).IsEqualTo(Rows("derivative",
+            "[\"2000-01-01T00:00:01Z\",-60],[\"2000-01-01T00:00:00Z\",-40]"));
+    }
+
+    [Test]
+    public async Task Execute_FillNumberForAFieldTheSeriesLacks_CastsToTheColumnType()
+    {
+        // influxd 1.6.7 for the same points: f is an integer of fx, so fy's last(f) shows fill(-1.5) as -1; with fx not
+        // in the FROM, f has no type and the column stays null; count() is an integer and mean() a float regardless.
+        var shard = new MemoryShard().Add("fx", "f", T0, 1L).Add("fx", "f", T0 + 10 * Second, 2L)
+            .Add("fy", "g", T0, 2.5).Add("fy", "g", T0 + 10 * Second, 3.5);
+        const string range = "WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:20Z' GROUP BY time(10s) fill(-1.5)";
+        await Assert.That(Run($"SELECT last(f), last(g) FROM fx, fy {range}", shard)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"fx\",\"columns\":[\"time\",\"last\",\"last_1\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",1,-1.5],[\"2000-01-01T00:00:10Z\",2,-1.5]]}," +
+            "{\"name\":\"fy\",\"columns\":[\"time\",\"last\",\"last_1\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",-1,2.5],[\"2000-01-01T00:00:10Z\",-1,3.5]]}]}]}");
+        await Assert.That(Run($"SELECT last(f), last(g) FROM fy {range}", shard)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"fy\",\"columns\":[\"time\",\"last\",\"last_1\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",null,2.5],[\"2000-01-01T00:00:10Z\",null,3.5]]}]}]}");
+        await Assert.That(Run($"SELECT count(f), mean(f), last(g) FROM fy {range}", shard)).IsEqualTo(
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"fy\",\"columns\":[\"time\",\"count\",\"mean\",\"last\"],\"values\":[" +
+            "[\"2000-01-01T00:00:00Z\",-1,-1.5,2.5],[\"2000-01-01T00:00:10Z\",-1,-1.5,3.5]]}]}]}");
+    }
+
+    [Test]
+    public async Task Execute_LimitWithSeveralCalls_AppliesToEachCallsPoints()
+    {
+        // influxd 1.6.7 for the same points: a has windows 0s-30s, b only 20s and 30s; LIMIT/OFFSET count each call's
+        // own points, then the rows are joined by time.
+        var shard = new MemoryShard().Add("pf", "a", T0, 1L).Add("pf", "a", T0 + 10 * Second, 2L).Add("pf", "a", T0 + 20 * Second, 3L)
+            .Add("pf", "a", T0 + 30 * Second, 4L).Add("pf", "b", T0 + 20 * Second, 5.0).Add("pf", "b", T0 + 30 * Second, 6.0);
+        const string range = "WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-01T00:00:40Z' GROUP BY time(10s)";
+        static string Rows(string columns, string values) =>
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"pf\",\"columns\":[\"time\"," + columns + "],\"values\":[" + values + "]}]}]}";
+        await Assert.That(Run($"SELECT max(a), max(b) FROM pf {range} fill(none) LIMIT 2", shard)).IsEqualTo(Rows("\"max\",\"max_1\"",
+            "[\"2000-01-01T00:00:00Z\",1,null],[\"2000-01-01T00:00:10Z\",2,null],[\"2000-01-01T00:00:20Z\",null,5],[\"2000-01-01T00:00:30Z\",null,6]"));
+        await Assert.That(Run($"SELECT max(a), max(b) FROM pf {range} fill(none) LIMIT 1 OFFSET 1", shard)).IsEqualTo(Rows("\"max\",\"max_1\"",
+            "[\"2000-01-01T00:00:10Z\",2,null],[\"2000-01-01T00:00:30Z\",null,6]"));
+        await Assert.That(Run($"SELECT max(a), max(b) FROM pf {range} fill(none) ORDER BY time DESC LIMIT 2 OFFSET 1", shard)).IsEqualTo(
+            Rows("\"max\",\"max_1\"", "[\"2000-01-01T00:00:20Z\",3,5],[\"2000-01-01T00:00:10Z\",2,null]"));
+        await Assert.That(Run($"SELECT difference(max(a)), max(a) FROM pf {range} LIMIT 2", shard)).IsEqualTo(Rows("\"difference\",\"max\"",
+            "[\"2000-01-01T00:00:00Z\",null,1],[\"2000-01-01T00:00:10Z\",1,2],[\"2000-01-01T00:00:20Z\",1,null]"));
+    }
+
+    [Test]
+    public async Task Execute_RawRowsAtEqualTimes_CompareTheAuxiliaryFieldsSortedByName()
+    {
+        // influxd 1.6.7 for the same points: the auxiliary fields are sorted by name, so state (a string) decides before
+        // usage (a float, which would leave the merge order: a first): "a" < "z" puts b first, reversed when descending.
+        var shard = new MemoryShard().Add("ax,host=a", "usage", T0, 1.0).Add("ax,host=a", "state", T0, "z")
+            .Add("ax,host=b", "usage", T0, 2.0).Add("ax,host=b", "state", T0, "a");
+        const string head = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"ax\",\"columns\":[\"time\",";
+        await Assert.That(Run("SELECT usage, state FROM ax", shard)).IsEqualTo(head +
+            "\"usage\",\"state\"],\"values\":[[\"2000-01-01T00:00:00Z\",2,\"a\"],[\"2000-01-01T00:00:00Z\",1,\"z\"]]}]}]}");
+        await Assert.That(Run("SELECT usage, state FROM ax ORDER BY time DESC", shard)).IsEqualTo(head +
+            "\"usage\",\"state\"],\"values\":[[\"2000-01-01T00:00:00Z\",1,\"z\"],[\"2000-01-01T00:00:00Z\",2,\"a\"]]}]}]}");
+        await Assert.That(Run("SELECT usage FROM ax", shard)).IsEqualTo(head +
+            "\"usage\"],\"values\":[[\"2000-01-01T00:00:00Z\",1],[\"2000-01-01T00:00:00Z\",2]]}]}]}");
+    }
+
+    [Test]
     public async Task Execute_ModeTies_FollowInfluxqlsRunRule()
     {
         // influxd 1.6.7's answer for the same points: 5 5 3 3 9: both 3 and 5 occur twice and influxql answers 5 (the
