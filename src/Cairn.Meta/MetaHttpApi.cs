@@ -87,7 +87,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
                 : InfluxResponses.NotFoundAsync(context);
         if (!Authenticate(context, meta, out var refusal)) return InfluxResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, refusal);
         if (path == "/status") return StatusAsync(context, meta);
-        if (!meta.Raft.IsJoined && path != "/add-meta")
+        if (!meta.Consensus.IsJoined && path != "/add-meta")
             return InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "meta node is not a member of a cluster");
 
         bool get = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
@@ -154,7 +154,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             catch (FormatException) { refusal = "unable to parse authentication credentials"; return false; }
             int colon = decoded.IndexOf(':');
             if (colon < 0) { refusal = "unable to parse authentication credentials"; return false; }
-            var state = meta.Raft.State;
+            var state = meta.Consensus.State;
             // Until the first admin exists, the cluster can be built and the admin created without credentials.
             if (!state.HasAdminUser) return true;
             var user = state.User(decoded[..colon]);
@@ -165,7 +165,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             }
             return true;
         }
-        if (!meta.Raft.State.HasAdminUser) return true;
+        if (!meta.Consensus.State.HasAdminUser) return true;
         refusal = "unable to parse authentication credentials";
         return false;
     }
@@ -174,7 +174,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
 
     private static Task StatusAsync(HttpContext context, MetaService meta)
     {
-        var raft = meta.Raft;
+        var raft = meta.Consensus;
         bool joined = raft.IsJoined;
         return InfluxResponses.WriteJsonAsync(context, json =>
         {
@@ -197,7 +197,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
 
     private static Task ShowClusterAsync(HttpContext context, MetaService meta)
     {
-        var state = meta.Raft.State;
+        var state = meta.Consensus.State;
         return InfluxResponses.WriteJsonAsync(context, json =>
         {
             json.WriteStartObject();
@@ -230,7 +230,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
 
     private static Task ShowShardsAsync(HttpContext context, MetaService meta)
     {
-        var state = meta.Raft.State;
+        var state = meta.Consensus.State;
         bool verbose = InfluxResponses.IsTrue(context.Request.Query["verbose"]);
         return InfluxResponses.WriteJsonAsync(context, json =>
         {
@@ -278,7 +278,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
 
     private static Task UsersAsync(HttpContext context, MetaService meta)
     {
-        var state = meta.Raft.State;
+        var state = meta.Consensus.State;
         string? name = context.Request.Query["name"];
         var users = state.Users.Where(u => string.IsNullOrEmpty(name) || u.Name == name).ToList();
         if (!string.IsNullOrEmpty(name) && users.Count == 0) throw new MetaApiException(404, "user not found");
@@ -322,7 +322,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
     private static Task AuthorizedAsync(HttpContext context, MetaService meta)
     {
         var q = context.Request.Query;
-        var user = meta.Raft.State.User(q["name"].ToString());
+        var user = meta.Consensus.State.User(q["name"].ToString());
         if (user is null || !Passwords.Verify(user.Name, q["password"].ToString(), user.Hash))
             throw new MetaApiException(401, "authorization failed");
         string permission = q["permission"].ToString();
@@ -342,19 +342,19 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
     private static async Task SnapshotAsync(HttpContext context, MetaService meta)
     {
         ulong.TryParse(context.Request.Query["index"], out var index);
-        var state = meta.Raft.State;
+        var state = meta.Consensus.State;
         if (state.Index <= index)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(meta.Options.PollTimeout);
-            try { state = await meta.Raft.WaitForIndexAsync(index, timeout.Token); }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested) { state = meta.Raft.State; }
+            try { state = await meta.Consensus.WaitForIndexAsync(index, timeout.Token); }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested) { state = meta.Consensus.State; }
         }
         var bytes = MetaSnapshotCodec.Encode(state);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/octet-stream";
         context.Response.Headers["X-Cairn-Meta-Index"] = state.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        context.Response.Headers["X-Cairn-Meta-Leader"] = meta.Raft.LeaderHttp;
+        context.Response.Headers["X-Cairn-Meta-Leader"] = meta.Consensus.LeaderHttp;
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
@@ -362,7 +362,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
     /// <summary>GET /lease?name=&amp;node_id=: 200 with the lease when granted, 409 with the holder's when not. Answered by the leader.</summary>
     private static Task LeaseAsync(HttpContext context, MetaService meta)
     {
-        if (meta.Raft.Role != RaftRole.Leader) throw new NotLeaderException(meta.Raft.LeaderHttp is { Length: > 0 } l ? l : null, "not the leader");
+        if (meta.Consensus.Role != RaftRole.Leader) throw new NotLeaderException(meta.Consensus.LeaderHttp is { Length: > 0 } l ? l : null, "not the leader");
         string name = context.Request.Query["name"].ToString();
         if (name.Length == 0) throw new MetaApiException(400, "lease name required");
         if (!ulong.TryParse(context.Request.Query["node_id"], out var nodeId)) throw new MetaApiException(400, "node_id required");
@@ -398,9 +398,9 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
 
     private static void RequireLeader(MetaService meta, bool allowUnjoined = false)
     {
-        if (allowUnjoined && !meta.Raft.IsJoined) return;
-        if (meta.Raft.Role != RaftRole.Leader)
-            throw new NotLeaderException(meta.Raft.LeaderHttp is { Length: > 0 } leader ? leader : null, "not the leader");
+        if (allowUnjoined && !meta.Consensus.IsJoined) return;
+        if (meta.Consensus.Role != RaftRole.Leader)
+            throw new NotLeaderException(meta.Consensus.LeaderHttp is { Length: > 0 } leader ? leader : null, "not the leader");
     }
 
     private static async Task AddMetaAsync(HttpContext context, MetaService meta)
@@ -490,7 +490,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
                 break;
             case "add-permissions":
             case "remove-permissions":
-                var existing = meta.Raft.State.User(name) ?? throw new MetaApiException(404, "user not found");
+                var existing = meta.Consensus.State.User(name) ?? throw new MetaApiException(404, "user not found");
                 foreach (var (db, privilege, admin) in Permissions(user))
                 {
                     if (admin) { await meta.ExecuteAsync(new SetAdminPrivilegeCommand(name, action == "add-permissions"), ct); continue; }
@@ -536,7 +536,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
         catch (InvalidDataException e) { throw new MetaApiException(400, e.Message); }
         RequireLeader(meta);
         if (command is CreateDataNodeCommand c) command = c with { MaxDataNodes = meta.License.License.MaxDataNodes };
-        var result = await meta.Raft.ProposeAsync(command, context.RequestAborted);
+        var result = await meta.Consensus.ProposeAsync(command, context.RequestAborted);
         var reply = new ExecuteReply((int)result.Code, result.Message, result.Index, result.Changed, result.ShardGroupId, result.NodeId);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
@@ -550,7 +550,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
         string tcpAddr = Required(form, context, "tcpAddr");
         string httpAddr = Required(form, context, "httpAddr");
         RequireLeader(meta);
-        var node = meta.Raft.State.DataNodes.FirstOrDefault(n => n.TcpAddr == tcpAddr)
+        var node = meta.Consensus.State.DataNodes.FirstOrDefault(n => n.TcpAddr == tcpAddr)
             ?? throw new MetaApiException(404, $"data node {tcpAddr} is not a member of the cluster");
         if (node.HttpAddr != httpAddr) await meta.ExecuteAsync(new UpdateDataNodeCommand(node.Id, httpAddr, tcpAddr), context.RequestAborted);
         await EmptyAsync(context);

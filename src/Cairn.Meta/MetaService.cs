@@ -51,9 +51,9 @@ public sealed class MetaService : IAsyncDisposable
     private readonly Lock _leaseGate = new();
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
 
-    public MetaService(RaftNode raft, LicenseState license, IDataNodeControl data, MetaServiceOptions options, TimeProvider? time = null)
+    public MetaService(IMetaConsensus consensus, LicenseState license, IDataNodeControl data, MetaServiceOptions options, TimeProvider? time = null)
     {
-        Raft = raft;
+        Consensus = consensus;
         License = license;
         Data = data;
         Options = options;
@@ -65,7 +65,8 @@ public sealed class MetaService : IAsyncDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Cairn Meta Client");
     }
 
-    public RaftNode Raft { get; }
+    /// <summary>The node's meta store: Raft on a meta node, the local store on a `both` node.</summary>
+    public IMetaConsensus Consensus { get; }
     public LicenseState License { get; }
     public IDataNodeControl Data { get; }
     public MetaServiceOptions Options { get; }
@@ -74,49 +75,53 @@ public sealed class MetaService : IAsyncDisposable
     /// <summary>Adds the meta node whose HTTP API is at <paramref name="httpAddr"/>; on a fresh node naming itself, creates the cluster.</summary>
     public async Task<NodeInfo> AddMetaNodeAsync(string httpAddr, CancellationToken cancellationToken)
     {
-        if (!Raft.IsJoined)
+        RequireMembers();
+        if (!Consensus.IsJoined)
         {
-            if (!SameAddress(httpAddr, Raft.SelfHttp))
+            if (!SameAddress(httpAddr, Consensus.SelfHttp))
                 throw new MetaApiException(503, "meta node is not a member of a cluster; add it to itself first");
-            var boot = await Raft.BootstrapAsync(cancellationToken).ConfigureAwait(false);
-            Log.Info("created a cluster with meta node {0} ({1})", boot.NodeId, Raft.Self);
-            return Raft.State.MetaNode(boot.NodeId)!;
+            var boot = await Consensus.BootstrapAsync(cancellationToken).ConfigureAwait(false);
+            Log.Info("created a cluster with meta node {0} ({1})", boot.NodeId, Consensus.Self);
+            return Consensus.State.MetaNode(boot.NodeId)!;
         }
         string raftAddr;
-        if (SameAddress(httpAddr, Raft.SelfHttp)) raftAddr = Raft.Self;
+        if (SameAddress(httpAddr, Consensus.SelfHttp)) raftAddr = Consensus.Self;
         else
         {
             var status = await StatusOfAsync(httpAddr, cancellationToken).ConfigureAwait(false);
             raftAddr = status.RaftAddr;
-            if (status.Peers is { Count: > 0 } && !status.Peers.Contains(Raft.Self))
+            if (status.Peers is { Count: > 0 } && !status.Peers.Contains(Consensus.Self))
                 throw new MetaApiException(409, $"meta node {httpAddr} belongs to another cluster (peers {string.Join(", ", status.Peers)})");
         }
         var result = await ExecuteAsync(new CreateMetaNodeCommand(httpAddr, raftAddr), cancellationToken).ConfigureAwait(false);
-        return Raft.State.MetaNode(result.NodeId) ?? new NodeInfo(result.NodeId, httpAddr, raftAddr);
+        return Consensus.State.MetaNode(result.NodeId) ?? new NodeInfo(result.NodeId, httpAddr, raftAddr);
     }
 
     public async Task RemoveMetaNodeAsync(string httpAddr, string tcpAddr, bool force, CancellationToken cancellationToken)
     {
-        var node = Raft.State.MetaNodes.FirstOrDefault(n => SameAddress(n.HttpAddr, httpAddr) || (tcpAddr.Length > 0 && SameAddress(n.TcpAddr, tcpAddr)))
+        RequireMembers();
+        var node = Consensus.State.MetaNodes.FirstOrDefault(n => SameAddress(n.HttpAddr, httpAddr) || (tcpAddr.Length > 0 && SameAddress(n.TcpAddr, tcpAddr)))
             ?? throw new MetaApiException(404, $"meta node {httpAddr} not found");
         if (force && tcpAddr.Length > 0 && !SameAddress(node.TcpAddr, tcpAddr))
             throw new MetaApiException(400, $"meta node {httpAddr} has raft address {node.TcpAddr}, not {tcpAddr}");
-        if (Raft.State.MetaNodes.Length == 1) throw new MetaApiException(400, "cannot remove the last meta node");
+        if (Consensus.State.MetaNodes.Length == 1) throw new MetaApiException(400, "cannot remove the last meta node");
         await ExecuteAsync(new DeleteMetaNodeCommand(node.Id), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<NodeInfo> AddDataNodeAsync(string tcpAddr, CancellationToken cancellationToken)
     {
+        RequireMembers();
         string httpAddr = await Data.ProbeAsync(tcpAddr, cancellationToken).ConfigureAwait(false);
         var result = await ExecuteAsync(new CreateDataNodeCommand(httpAddr, tcpAddr, License.License.MaxDataNodes), cancellationToken).ConfigureAwait(false);
         await Data.JoinAsync(tcpAddr, result.NodeId, MetaServers(), cancellationToken).ConfigureAwait(false);
         Log.Info("data node {0} at {1} joined", result.NodeId, tcpAddr);
-        return Raft.State.DataNode(result.NodeId) ?? new NodeInfo(result.NodeId, httpAddr, tcpAddr);
+        return Consensus.State.DataNode(result.NodeId) ?? new NodeInfo(result.NodeId, httpAddr, tcpAddr);
     }
 
     public async Task RemoveDataNodeAsync(string tcpAddr, bool force, CancellationToken cancellationToken)
     {
-        var node = Raft.State.DataNodes.FirstOrDefault(n => SameAddress(n.TcpAddr, tcpAddr))
+        RequireMembers();
+        var node = Consensus.State.DataNodes.FirstOrDefault(n => SameAddress(n.TcpAddr, tcpAddr))
             ?? throw new MetaApiException(404, $"data node {tcpAddr} not found");
         await ExecuteAsync(new DeleteDataNodeCommand(node.Id), cancellationToken).ConfigureAwait(false);
         try { await Data.LeaveAsync(tcpAddr, cancellationToken).ConfigureAwait(false); }
@@ -128,24 +133,31 @@ public sealed class MetaService : IAsyncDisposable
 
     public async Task<NodeInfo> UpdateDataNodeAsync(string oldAddr, string newAddr, CancellationToken cancellationToken)
     {
-        var node = Raft.State.DataNodes.FirstOrDefault(n => SameAddress(n.TcpAddr, oldAddr))
+        RequireMembers();
+        var node = Consensus.State.DataNodes.FirstOrDefault(n => SameAddress(n.TcpAddr, oldAddr))
             ?? throw new MetaApiException(404, $"data node {oldAddr} not found");
         string httpAddr = await Data.ProbeAsync(newAddr, cancellationToken).ConfigureAwait(false);
         var result = await ExecuteAsync(new UpdateDataNodeCommand(node.Id, httpAddr, newAddr), cancellationToken).ConfigureAwait(false);
         await Data.JoinAsync(newAddr, result.NodeId, MetaServers(), cancellationToken).ConfigureAwait(false);
-        return Raft.State.DataNode(node.Id)!;
+        return Consensus.State.DataNode(node.Id)!;
+    }
+
+    private void RequireMembers()
+    {
+        if (!Consensus.AcceptsMembers)
+            throw new MetaApiException(400, "this node runs as `both`, a single server, and takes no other nodes; build a cluster from meta and data nodes (docs/meta.md)");
     }
 
     /// <summary>Proposes <paramref name="command"/> and turns a refusal into an API error.</summary>
     public async Task<MetaResult> ExecuteAsync(MetaCommand command, CancellationToken cancellationToken)
     {
-        var result = await Raft.ProposeAsync(command, cancellationToken).ConfigureAwait(false);
+        var result = await Consensus.ProposeAsync(command, cancellationToken).ConfigureAwait(false);
         if (!result.IsOk) throw new MetaApiException(400, result.Message);
         return result;
     }
 
     /// <summary>The HTTP addresses of the meta nodes, as data nodes keep them.</summary>
-    public IReadOnlyList<string> MetaServers() => [.. Raft.State.MetaNodes.Select(n => n.HttpAddr)];
+    public IReadOnlyList<string> MetaServers() => [.. Consensus.State.MetaNodes.Select(n => n.HttpAddr)];
 
     /// <summary>
     /// Grants lease <paramref name="name"/> to <paramref name="nodeId"/> for the lease duration if it is free, expired or
@@ -196,7 +208,7 @@ public sealed class MetaService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Raft.DisposeAsync().ConfigureAwait(false);
+        await Consensus.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
     }
 }

@@ -93,6 +93,13 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
                 var raft = listeners.First(l => l.Key == "raft").Listener;
                 _meta = StartMetaService(raft, Advertised("raft"), Advertised("meta-http"));
             }
+            else if (HasMeta && data?.Meta is Cairn.Meta.Store.LocalMetaStore local)
+            {
+                // A `both` node: the meta API over its own store, so cairn ctl works against a single server too.
+                var single = new SingleServerMeta(local, Advertised("raft"), Advertised("meta-http"),
+                    httpListeners.Any(l => l.Key == "http") ? Advertised("http") : "", Advertised("rpc"));
+                _meta = new MetaService(single, license, new MetaControl.Client(_config.Meta.InternalSharedSecret, _config.Cluster.DialTimeout), MetaOptions());
+            }
             if (data?.Cluster is { } cluster)
             {
                 var rpc = listeners.First(l => l.Key == "rpc").Listener;
@@ -145,15 +152,17 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         raftListener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, node.HandleAsync, ct));
         node.Start();
         Log.Info("meta node {0} (raft {1}) started; {2}", httpAddr, raftAddr, node.IsJoined ? $"{node.Members.Count} members" : "not in a cluster yet");
-        return new MetaService(node, license, new MetaControl.Client(meta.InternalSharedSecret, _config.Cluster.DialTimeout), new MetaServiceOptions
-        {
-            AuthEnabled = meta.AuthEnabled,
-            SharedSecret = meta.SharedSecret,
-            InternalSharedSecret = meta.InternalSharedSecret,
-            ClusterTracing = meta.ClusterTracing,
-            LeaseDuration = meta.LeaseDuration,
-        });
+        return new MetaService(node, license, new MetaControl.Client(meta.InternalSharedSecret, _config.Cluster.DialTimeout), MetaOptions());
     }
+
+    private MetaServiceOptions MetaOptions() => new()
+    {
+        AuthEnabled = _config.Meta.AuthEnabled,
+        SharedSecret = _config.Meta.SharedSecret,
+        InternalSharedSecret = _config.Meta.InternalSharedSecret,
+        ClusterTracing = _config.Meta.ClusterTracing,
+        LeaseDuration = _config.Meta.LeaseDuration,
+    };
 
     /// <summary>A restarted data node tells the meta leader where it serves now, retrying until a leader answers.</summary>
     private static async Task AnnounceAsync(RemoteMetaStore cluster, string tcpAddr, string httpAddr)

@@ -238,6 +238,35 @@ public class ClusterMetaTests
     }
 
     [Test]
+    public async Task BothNode_CtlShowsTheSingleServer_ShowShards_AndRefusesOtherNodes()
+    {
+        await using var sandbox = new Sandbox();
+        var process = sandbox.Run([], Sandbox.LoopbackEnvironment());
+        var ready = await process.WaitForReadyAsync();
+        using (var http = Sandbox.Http(ready["http"]))
+        {
+            await DataNode.QueryAsync(http, "CREATE DATABASE single");
+            var (status, body) = await DataNode.WriteAsync(http, "single", "cpu v=1 1700000000000000000");
+            await Assert.That((int)status).IsEqualTo(204).Because(body);
+        }
+        async Task<(int, string)> Ctl(params string[] args)
+        {
+            var (code, stdout, stderr) = await CairnProcess.RunToEndAsync(["ctl", "-bind", ready["meta-http"], .. args], sandbox.Dir);
+            return (code, stdout + stderr);
+        }
+        var (showCode, show) = await Ctl("show");
+        await Assert.That(showCode).IsEqualTo(0).Because(show);
+        await Assert.That(show).Contains(ready["rpc"]);
+        await Assert.That(show).Contains(ready["meta-http"]);
+        var (shardsCode, shards) = await Ctl("show-shards");
+        await Assert.That(shardsCode).IsEqualTo(0).Because(shards);
+        await Assert.That(shards).Contains("single");
+        var (addCode, add) = await Ctl("add-data", "127.0.0.1:1");
+        await Assert.That(addCode).IsEqualTo(1);
+        await Assert.That(add).Contains("single server");
+    }
+
+    [Test]
     public async Task MetaNodeWithAnInvalidLicence_RefusesToStart()
     {
         await using var sandbox = new Sandbox();

@@ -52,7 +52,7 @@ public sealed class RaftUnavailableException(string message) : Exception(message
 /// that adds or removes a meta node takes effect as soon as it is appended.
 /// All state is guarded by one lock; disk writes happen under it (metadata changes are rare), network calls outside it.
 /// </summary>
-public sealed class RaftNode : IMetaStore, IAsyncDisposable
+public sealed class RaftNode : IMetaConsensus
 {
     private static readonly Logger Log = LogManager.GetLogger("raft");
 
@@ -118,6 +118,8 @@ public sealed class RaftNode : IMetaStore, IAsyncDisposable
 
     /// <summary>Whether this node belongs to a cluster: it has a log, a snapshot or a term from one.</summary>
     public bool IsJoined { get { lock (_gate) return _members.Count > 0 || _storage.LastIndex > 0; } }
+
+    bool IMetaConsensus.AcceptsMembers => true;
 
     public void Start() => _ticker = TickAsync(_stop.Token);
 
