@@ -147,9 +147,9 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
             LeaderLeaseTimeout = meta.LeaderLeaseTimeout,
             ConsensusTimeout = meta.ConsensusTimeout,
         };
-        var transport = new TcpRaftTransport();
+        var transport = new TcpRaftTransport(meta.InternalSharedSecret);
         var node = new RaftNode(raftAddr, httpAddr, options, RaftStorage.Open(meta.Dir), transport);
-        raftListener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, node.HandleAsync, ct));
+        raftListener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, meta.InternalSharedSecret, node.HandleAsync, ct));
         node.Start();
         Log.Info("meta node {0} (raft {1}) started; {2}", httpAddr, raftAddr, node.IsJoined ? $"{node.Members.Count} members" : "not in a cluster yet");
         return new MetaService(node, license, new MetaControl.Client(meta.InternalSharedSecret, _config.Cluster.DialTimeout), MetaOptions());

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Cairn.Common.Config;
+using Cairn.Common.Net.Rpc;
 
 namespace Cairn.Meta.Raft;
 
@@ -15,27 +16,46 @@ public interface IRaftTransport
 
 /// <summary>
 /// Raft over TCP on the meta node's Raft port (8089): a connection opens with the service byte
-/// <see cref="ServiceByte"/>, then carries request and reply frames in turn, each a u32 big-endian length and a
+/// <see cref="ServiceByte"/> and the RPC port's handshake (the server sends a nonce, the client proves it holds
+/// <c>[meta] internal-shared-secret</c> with an HMAC of it, see docs/rpc.md), then carries request and reply frames in turn, each a u32 big-endian length and a
 /// <see cref="RaftMessageCodec"/> body. One connection per peer, one request at a time on it; a failed or timed-out
 /// call closes the connection and the next call dials again.
 /// </summary>
-public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
+public sealed class TcpRaftTransport(string internalSharedSecret = "") : IRaftTransport, IAsyncDisposable
 {
     public const byte ServiceByte = 1;
     private const int MaxFrame = 256 << 20;
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly NLog.Logger Log = NLog.LogManager.GetLogger("raft");
 
     private readonly ConcurrentDictionary<string, Peer> _peers = new(StringComparer.Ordinal);
 
     public async Task<RaftMessage> SendAsync(string peer, RaftMessage message, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var p = _peers.GetOrAdd(peer, address => new Peer(address));
+        var p = _peers.GetOrAdd(peer, address => new Peer(address, internalSharedSecret));
         return await p.CallAsync(message, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Serves one inbound connection (after its service byte) until it closes.</summary>
-    public static async Task ServeAsync(Socket socket, Func<RaftMessage, CancellationToken, Task<RaftMessage>> handle, CancellationToken cancellationToken)
+    public static async Task ServeAsync(Socket socket, string internalSharedSecret, Func<RaftMessage, CancellationToken, Task<RaftMessage>> handle,
+        CancellationToken cancellationToken)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var remote = socket.RemoteEndPoint;
+        var nonce = RpcHandshake.NewNonce();
+        await stream.WriteAsync(nonce, cancellationToken).ConfigureAwait(false);
+        var proof = new byte[RpcHandshake.ProofSize];
+        using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            handshake.CancelAfter(HandshakeTimeout);
+            try { await stream.ReadExactlyAsync(proof, handshake.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is OperationCanceledException or EndOfStreamException or IOException) { return; }
+        }
+        if (!RpcHandshake.Verify(internalSharedSecret, nonce, ServiceByte, proof))
+        {
+            Log.Warn("raft connection from {0} refused: {1}", remote, RpcHandshake.SecretsDiffer);
+            return;
+        }
         while (!cancellationToken.IsCancellationRequested)
         {
             byte[]? body = await ReadFrameAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -84,7 +104,7 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
         _peers.Clear();
     }
 
-    private sealed class Peer(string address) : IAsyncDisposable
+    private sealed class Peer(string address, string secret) : IAsyncDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private Socket? _socket;
@@ -136,8 +156,20 @@ public sealed class TcpRaftTransport : IRaftTransport, IAsyncDisposable
                 socket.Dispose();
                 throw;
             }
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            try
+            {
+                var nonce = new byte[RpcHandshake.NonceSize];
+                await stream.ReadExactlyAsync(nonce, cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(RpcHandshake.Prove(secret, nonce, ServiceByte), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
             _socket = socket;
-            _stream = new NetworkStream(socket, ownsSocket: true);
+            _stream = stream;
             return _stream;
         }
 

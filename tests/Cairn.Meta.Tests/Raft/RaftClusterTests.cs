@@ -186,3 +186,25 @@ public class RaftClusterTests
         await Assert.That(inLog).IsEquivalentTo(byIndex, TUnit.Assertions.Enums.CollectionOrdering.Matching);
     }
 }
+
+public class RaftTransportTests
+{
+    [Test]
+    public async Task WrongInternalSharedSecret_ConnectionRefused_RightOneAnswered()
+    {
+        await using var h = new RaftHarness();
+        var a = await h.StartAsync("a");
+        await a.Node!.BootstrapAsync(CancellationToken.None);
+        var vote = new RequestVote(1, "127.0.0.1:1", 0, 0);
+
+        await using var wrong = new TcpRaftTransport("not-the-secret");
+        await Assert.That(async () => await wrong.SendAsync(a.Address, vote, TimeSpan.FromSeconds(3), CancellationToken.None))
+            .Throws<IOException>();
+
+        await using var right = new TcpRaftTransport(h.Secret);
+        var reply = await right.SendAsync(a.Address, vote, TimeSpan.FromSeconds(3), CancellationToken.None);
+        await Assert.That(reply).IsTypeOf<RequestVoteReply>();
+        // a leads in term 1, so the stranger's vote request is refused, but it was heard.
+        await Assert.That(((RequestVoteReply)reply).Granted).IsFalse();
+    }
+}

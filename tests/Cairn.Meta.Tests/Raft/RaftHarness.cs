@@ -23,6 +23,9 @@ internal sealed class RaftHarness : IAsyncDisposable
 
     private readonly TempDirectory _dir = new();
     private readonly RaftOptions _options;
+
+    /// <summary>The internal shared secret the members' listeners expect.</summary>
+    public string Secret { get; init; } = "meta-secret";
     public List<Member> Members { get; } = [];
 
     public RaftHarness(RaftOptions? options = null) => _options = options ?? FastOptions;
@@ -38,6 +41,9 @@ internal sealed class RaftHarness : IAsyncDisposable
         public TcpServiceListener? Listener { get; set; }
         public TcpRaftTransport? Transport { get; set; }
         public volatile bool Isolated;
+
+        /// <summary>The secret this member dials with, when it differs from the cluster's.</summary>
+        public string? Secret { get; set; }
     }
 
     public async Task<Member> StartAsync(string name)
@@ -53,10 +59,10 @@ internal sealed class RaftHarness : IAsyncDisposable
         var listener = TcpServiceListener.Bind(IPAddress.Loopback, member.Port, "raft-" + member.Name);
         member.Port = listener.LocalEndPoint.Port;
         member.Listener = listener;
-        member.Transport = new TcpRaftTransport();
+        member.Transport = new TcpRaftTransport(member.Secret ?? Secret);
         var node = new RaftNode(member.Address, member.Http, _options, RaftStorage.Open(member.Dir), new Partitionable(this, member));
         member.Node = node;
-        listener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket,
+        listener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, Secret,
             (m, token) => member.Isolated ? Task.FromException<RaftMessage>(new IOException("isolated")) : node.HandleAsync(m, token), ct));
         listener.Start();
         node.Start();

@@ -8,7 +8,7 @@ namespace Cairn.Common.Net.Rpc;
 /// internal shared secret by answering HMAC-SHA256(key = UTF-8 secret, nonce ‖ service byte).
 /// Binding the service byte means a proof for one service cannot open another.
 /// </summary>
-internal static class RpcHandshake
+public static class RpcHandshake
 {
     public const int NonceSize = 32;
     public const int ProofSize = 32;
