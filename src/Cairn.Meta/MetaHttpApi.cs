@@ -87,7 +87,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
                 : InfluxResponses.NotFoundAsync(context);
         if (!Authenticate(context, meta, out var refusal)) return InfluxResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, refusal);
         if (path == "/status") return StatusAsync(context, meta);
-        if (!meta.Consensus.IsJoined && path != "/add-meta")
+        if (!meta.Consensus.IsJoined && path is not ("/add-meta" or "/join"))
             return InfluxResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "meta node is not a member of a cluster");
 
         bool get = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
@@ -109,8 +109,10 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             ("/user", _, true) => UserActionAsync(context, meta),
             ("/execute", _, true) => ExecuteAsync(context, meta),
             ("/announce", _, true) => AnnounceAsync(context, meta),
+            ("/join", _, true) => JoinAsync(context, meta),
+            ("/leave", _, true) => LeaveAsync(context, meta),
             ("/show-cluster" or "/show-shards" or "/authorized" or "/" or "/snapshot" or "/lease", _, _) => InfluxResponses.MethodNotAllowedAsync(context, "GET"),
-            ("/add-meta" or "/remove-meta" or "/remove" or "/add-data" or "/remove-data" or "/update-data" or "/truncate-shards" or "/execute" or "/announce", _, _)
+            ("/add-meta" or "/remove-meta" or "/remove" or "/add-data" or "/remove-data" or "/update-data" or "/truncate-shards" or "/execute" or "/announce" or "/join" or "/leave", _, _)
                 => InfluxResponses.MethodNotAllowedAsync(context, "POST"),
             _ => InfluxResponses.NotFoundAsync(context),
         };
@@ -119,7 +121,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
     private static readonly HashSet<string> KnownPaths = new(StringComparer.Ordinal)
     {
         "/status", "/show-cluster", "/show-shards", "/user", "/authorized", "/", "/snapshot", "/lease", "/add-meta", "/remove-meta",
-        "/remove", "/add-data", "/remove-data", "/update-data", "/truncate-shards", "/execute", "/announce",
+        "/remove", "/add-data", "/remove-data", "/update-data", "/truncate-shards", "/execute", "/announce", "/join", "/leave",
     };
 
     // ---- authentication ----
@@ -541,6 +543,25 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, reply, MetaJsonContext.Default.ExecuteReply, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// POST /join (form <c>addr</c>: a meta node of the cluster to join): this meta node asks that cluster to add it,
+    /// as `add-meta THIS` sent there would. Answers the node as added.
+    /// </summary>
+    private static async Task JoinAsync(HttpContext context, MetaService meta)
+    {
+        var form = await FormAsync(context);
+        string addr = Required(form, context, "addr");
+        var node = await meta.JoinClusterAsync(addr, context.RequestAborted);
+        await WriteNodeAsync(context, node);
+    }
+
+    /// <summary>POST /leave: this meta node asks its cluster's leader to remove it.</summary>
+    private static async Task LeaveAsync(HttpContext context, MetaService meta)
+    {
+        await meta.LeaveClusterAsync(context.RequestAborted);
+        await EmptyAsync(context);
     }
 
     /// <summary>POST /announce (form tcpAddr, httpAddr): a joined data node reports the HTTP address it serves on now.</summary>

@@ -142,6 +142,62 @@ public sealed class MetaService : IAsyncDisposable
         return Consensus.State.DataNode(node.Id)!;
     }
 
+    /// <summary>/join: asks the meta node at <paramref name="addr"/> (following 307 to its leader) to add this node.</summary>
+    public async Task<NodeInfo> JoinClusterAsync(string addr, CancellationToken cancellationToken)
+    {
+        RequireMembers();
+        if (Consensus.IsJoined) throw new MetaApiException(409, "this meta node is already a member of a cluster");
+        var body = await PostToLeaderAsync(addr, "/add-meta", [new("addr", Consensus.SelfHttp)], cancellationToken).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        return new NodeInfo(root.GetProperty("id").GetUInt64(), root.GetProperty("addr").GetString() ?? "", root.GetProperty("tcpAddr").GetString() ?? "");
+    }
+
+    /// <summary>/leave: asks the leader to remove this meta node.</summary>
+    public async Task LeaveClusterAsync(CancellationToken cancellationToken)
+    {
+        RequireMembers();
+        if (!Consensus.IsJoined) throw new MetaApiException(409, "this meta node is not a member of a cluster");
+        string leader = Consensus.LeaderHttp is { Length: > 0 } l ? l : throw new MetaApiException(503, "no meta leader is elected; retry");
+        await PostToLeaderAsync(leader, "/remove-meta", [new("httpAddr", Consensus.SelfHttp)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>POSTs a form to another meta node, following 307 to its leader; returns the body, or throws its error.</summary>
+    private async Task<string> PostToLeaderAsync(string addr, string path, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
+    {
+        string target = addr;
+        for (int hop = 0; hop < 5; hop++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{target}{path}") { Content = new FormUrlEncodedContent(form) };
+            if (Options.InternalSharedSecret.Length > 0) request.Headers.Authorization = new("Bearer", InternalToken());
+            HttpResponseMessage response;
+            try { response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new MetaApiException(502, $"unable to reach meta node {target}: {e.Message}");
+            }
+            using (response)
+            {
+                if (response.StatusCode == System.Net.HttpStatusCode.TemporaryRedirect && response.Headers.Location is { } location)
+                {
+                    target = location.Authority;
+                    continue;
+                }
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode) return body;
+                string message = body;
+                try
+                {
+                    using var doc = JsonDocument.Parse(body);
+                    if (doc.RootElement.TryGetProperty("error", out var error)) message = error.GetString() ?? body;
+                }
+                catch (JsonException) { }
+                throw new MetaApiException((int)response.StatusCode, $"meta node {target}: {message}");
+            }
+        }
+        throw new MetaApiException(502, $"meta node {addr}: too many redirects");
+    }
+
     private void RequireMembers()
     {
         if (!Consensus.AcceptsMembers)

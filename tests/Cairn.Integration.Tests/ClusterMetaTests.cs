@@ -238,6 +238,39 @@ public class ClusterMetaTests
     }
 
     [Test]
+    public async Task MetaJoinAndLeaveEndpoints_AddAndRemoveTheNodeThemselves()
+    {
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 0);
+        var (m1, m2, m3) = (c.Meta[0], c.Meta[1], c.Meta[2]);
+        await c.CtlOk(m1, "add-meta", m1.Http);
+        using (var http = m2.Client)
+        {
+            // m2 joins through a follower-or-leader address of the cluster; the 307 to the leader is followed.
+            var joined = await http.PostAsync("/join", new FormUrlEncodedContent([new("addr", m1.Http)]));
+            await Assert.That((int)joined.StatusCode).IsEqualTo(200).Because(await joined.Content.ReadAsStringAsync());
+            await Assert.That(await joined.Content.ReadAsStringAsync()).Contains($"\"tcpAddr\":\"{m2.Tcp}\"");
+        }
+        await c.CtlOk(m2, "add-meta", m3.Http);
+        var status = await ClusterHarness.StatusAsync(m3);
+        await Assert.That(status!.Value.GetProperty("peers").GetArrayLength()).IsEqualTo(3);
+
+        using (var http = m3.Client)
+        {
+            var left = await http.PostAsync("/leave", new FormUrlEncodedContent([]));
+            await Assert.That((int)left.StatusCode).IsEqualTo(200).Because(await left.Content.ReadAsStringAsync());
+        }
+        var show = await c.CtlOk(m1, "show");
+        await Assert.That(show).DoesNotContain(m3.Http);
+        await Assert.That(show).Contains(m2.Http);
+        // Joining twice is refused.
+        using (var http = m2.Client)
+        {
+            var again = await http.PostAsync("/join", new FormUrlEncodedContent([new("addr", m1.Http)]));
+            await Assert.That((int)again.StatusCode).IsEqualTo(409);
+        }
+    }
+
+    [Test]
     public async Task BothNode_CtlShowsTheSingleServer_ShowShards_AndRefusesOtherNodes()
     {
         await using var sandbox = new Sandbox();
