@@ -111,26 +111,34 @@ internal static class MergeOrder
     /// descending) and emits its points while they stay in that window, then pushes it back.
     /// <paramref name="window"/> maps a point to the start of its window.
     /// </summary>
-    public static List<T> Windowed<T>(List<List<T>> inputs, Func<T, long> window, bool ascending)
+    public static List<T> Windowed<T>(List<List<T>> inputs, Func<T, long> window, bool ascending) =>
+        Windowed(inputs, ascending
+            ? (x, y) => window(x).CompareTo(window(y))
+            : (x, y) => window(y).CompareTo(window(x)));
+
+    /// <summary>
+    /// The merge iterator with its whole key: <paramref name="order"/> compares two points as the heap does (name, then
+    /// tags, then window, each in output order); the popped input emits its points while they compare equal to its
+    /// first one. Over several groups at once, the other groups' points decide where equal keys end up in the heap.
+    /// </summary>
+    public static List<T> Windowed<T>(List<List<T>> inputs, Comparison<T> order)
     {
         if (inputs.Count == 1) return inputs[0];
         var output = new List<T>();
-        var heap = new GoHeap<Cursor<T>>(ascending
-            ? (x, y) => window(x.Peek) < window(y.Peek)
-            : (x, y) => window(x.Peek) > window(y.Peek));
+        var heap = new GoHeap<Cursor<T>>((x, y) => order(x.Peek, y.Peek) < 0);
         foreach (var input in inputs)
             if (input.Count > 0) heap.Items.Add(new Cursor<T>(input));
         heap.Init();
         while (heap.Items.Count > 0)
         {
             var item = heap.Pop();
-            long current = window(item.Peek);
+            var first = item.Peek;
             do
             {
                 output.Add(item.Peek);
                 item.At++;
             }
-            while (item.At < item.Points.Count && window(item.Peek) == current);
+            while (item.At < item.Points.Count && order(item.Peek, first) == 0);
             if (item.At < item.Points.Count) heap.Push(item);
         }
         return output;

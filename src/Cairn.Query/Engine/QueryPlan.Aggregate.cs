@@ -40,23 +40,13 @@ internal sealed partial class QueryPlan
         var leaf = new Dictionary<Call, List<Sample>[]>(ReferenceEqualityComparer.Instance);
         bool anySample = false, anyOutput = false, integerIntegralAny = false;
         var samples = new List<Sample>();
-        // Rows were read beyond the range for the transformations that start a window early; any other aggregate
-        // reads only the range (influxql builds an iterator per call), which matters when it starts mid-window.
-        var readsBefore = new HashSet<Call>(ReferenceEqualityComparer.Instance);
-        foreach (var t in _transformCalls)
-            if (Transforms.ReadsWindowBefore(t.Name) && t.Args[0] is Call inner) readsBefore.Add(inner);
         foreach (var call in _leafCalls)
         {
-            bool rangeOnly = compiler.ExtraIntervals > 0 && Interval > 0 && !readsBefore.Contains(call);
+            bool rangeOnly = ReadsRangeOnly(call);
             var perWindow = new List<Sample>[windows.Count];
-            // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding.
-            // Shard levels exist only over stored series; a subquery's rows are reduced as they come.
             bool stored = !rows.Exists(static r => r.FromSubquery);
-            // The levels see the points the call reads: not the extra windows the transformations read around the range.
-            var callRows = rows;
-            if (rangeOnly) callRows = rows.FindAll(r => r.Time >= _range.Min && r.Time <= _range.Max);
-            else if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } rangeStart) callRows = rows.FindAll(r => r.Time >= rangeStart);
-            var leveled = stored && call.Name is "mean" or "sum" && call.Args[0] is VarRef ? LeveledMeanOrSum(call, callRows, group, slots) : null;
+            // mean and sum of floats: InfluxDB's per-shard, per-series reduce levels decide the rounding (see LevelMeansAndSums).
+            var leveled = group.Leveled.GetValueOrDefault(call);
             bool integerIntegral = false;
             Dictionary<long, double>? integral = null;
             if (stored && call.Name == "integral" && Ascending)
@@ -612,5 +602,26 @@ internal sealed partial class QueryPlan
         return (b - a) / dt * x + a;
 
         static bool IsReal(List<Sample> window) => window.Count > 0 && window[0].Row != -2 && window[0].Value is not null;
+    }
+
+    /// <summary>
+    /// True when <paramref name="call"/> reads only the query's range though the rows reach beyond it: rows were read
+    /// beyond the range for the transformations that start a window early, and any other aggregate reads only the
+    /// range (influxql builds an iterator per call), which matters when it starts mid-window.
+    /// </summary>
+    private bool ReadsRangeOnly(Call call)
+    {
+        if (compiler.ExtraIntervals == 0 || Interval == 0) return false;
+        foreach (var t in _transformCalls)
+            if (Transforms.ReadsWindowBefore(t.Name) && ReferenceEquals(t.Args[0], call)) return false;
+        return true;
+    }
+
+    /// <summary>The rows a leaf call reads: not the extra windows the transformations read around the range.</summary>
+    private List<RowRef> CallRows(Call call, List<RowRef> rows)
+    {
+        if (ReadsRangeOnly(call)) return rows.FindAll(r => r.Time >= _range.Min && r.Time <= _range.Max);
+        if (!_nestedCalls.Contains(call) && compiler.ExtraIntervals > 0 && _range.MinSet is { } rangeStart) return rows.FindAll(r => r.Time >= rangeStart);
+        return rows;
     }
 }

@@ -27,6 +27,15 @@ internal sealed partial class QueryPlan
 
         /// <summary>Per leveled call (mean, sum of floats): its value per window after InfluxDB's reduce levels.</summary>
         public Dictionary<long, double>[]? Leveled;
+
+        /// <summary>
+        /// Per leveled call, per shard index where the group has values: the group's partials of that shard (its
+        /// series merged and reduced), waiting for the shard level that merges all groups at once.
+        /// </summary>
+        public SortedDictionary<int, List<Partial>>[]? ShardStreams;
+
+        /// <summary>Per shard: the group's first time there (long.MaxValue where it has no value).</summary>
+        public long[] ShardFirst = [];
         private long _lastWindow = long.MinValue;
         private FieldPartial[]? _last;
 
@@ -181,7 +190,11 @@ internal sealed partial class QueryPlan
                     }
                 }
                 if (target.Windows.Count == 0) continue;
-                if (leveledCount > 0) target.Leveled = ReduceLevels(leveled, slotMean, shardFirst, shardKeys, groupSeries, regexSource);
+                if (leveledCount > 0)
+                {
+                    target.ShardFirst = (long[])shardFirst.Clone();
+                    target.ShardStreams = ShardStreams(leveled, slotMean, shardFirst, shardKeys, groupSeries);
+                }
                 folded[g] = target;
             }
         }
@@ -206,6 +219,7 @@ internal sealed partial class QueryPlan
 
         var ordered = new List<PartialGroup>();
         foreach (var g in folded) if (g is not null) ordered.Add(g);
+        if (leveledCount > 0) ReduceLevels(ordered, slotMean, shards.Count, regexSource);
         if (!Ascending) ordered.Reverse();
         var noTransforms = new Dictionary<Call, List<(long Time, object Value)>>(ReferenceEqualityComparer.Instance);
         foreach (var group in ordered)
@@ -316,36 +330,62 @@ internal sealed partial class QueryPlan
     }
 
     /// <summary>
-    /// The leveled calls' values per window (per slot), as <see cref="LeveledMeanOrSum"/> computes them from rows: per
-    /// shard (in order of the group's first time there), the member series the shard holds merged in GOMAXPROCS runs and
-    /// reduced, then the shards reduced, once more for a regex source, and once more for the statement.
+    /// One group's partials per leveled call (slot) and shard, as <see cref="LevelMeansAndSums"/> computes them from
+    /// rows: in each shard where the group has values, the member series the shard holds merged in GOMAXPROCS runs and
+    /// reduced.
     /// </summary>
-    private static Dictionary<long, double>[] ReduceLevels(List<Partial>?[,,] leveled, bool[] slotMean, long[] shardFirst,
-        HashSet<string>[] shardKeys, List<(string Key, SeriesEntry Entry)> groupSeries, bool regexSource)
+    private static SortedDictionary<int, List<Partial>>[] ShardStreams(List<Partial>?[,,] leveled, bool[] slotMean, long[] shardFirst,
+        HashSet<string>[] shardKeys, List<(string Key, SeriesEntry Entry)> groupSeries)
     {
-        var order = new List<int>();
-        for (int i = 0; i < shardFirst.Length; i++) if (shardFirst[i] != long.MaxValue) order.Add(i);
-        order.Sort((a, b) => shardFirst[a] != shardFirst[b] ? shardFirst[a].CompareTo(shardFirst[b]) : a.CompareTo(b));
-        var result = new Dictionary<long, double>[slotMean.Length];
+        var result = new SortedDictionary<int, List<Partial>>[slotMean.Length];
         for (int slot = 0; slot < slotMean.Length; slot++)
         {
-            bool mean = slotMean[slot];
-            var shardStreams = new List<List<Partial>>(order.Count);
-            foreach (int i in order)
+            result[slot] = [];
+            for (int i = 0; i < shardFirst.Length; i++)
             {
+                if (shardFirst[i] == long.MaxValue) continue;
                 var seriesPartials = new List<List<Partial>>();
                 for (int m = 0; m < groupSeries.Count; m++)
                     if (shardKeys[i].Contains(groupSeries[m].Key)) seriesPartials.Add(leveled[slot, i, m] ?? []);
-                shardStreams.Add(Reduce(MergeOrder.ParallelWindowed(seriesPartials, static p => p.Window, true), mean));
+                result[slot][i] = Reduce(MergeOrder.ParallelWindowed(seriesPartials, static p => p.Window, true), slotMean[slot]);
             }
-            var merged = Reduce(MergeOrder.Windowed(shardStreams, static p => p.Window, true), mean);
-            if (regexSource) merged = Reduce(merged, mean);
-            merged = Reduce(merged, mean);
-            var values = new Dictionary<long, double>(merged.Count);
-            foreach (var p in merged) values[p.Window] = p.Value;
-            result[slot] = values;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The leveled calls' values per window (per slot) of every group (in key order): the shards' partials of all groups
+    /// merged at once (<see cref="MergeShardLevel"/>, shards in time order) and reduced, once more for a regex source,
+    /// and once more for the statement.
+    /// </summary>
+    private static void ReduceLevels(List<PartialGroup> groups, bool[] slotMean, int shardCount, bool regexSource)
+    {
+        // The shards in time order: by the first time any group has there.
+        var shardFirst = new long[shardCount];
+        Array.Fill(shardFirst, long.MaxValue);
+        foreach (var group in groups)
+            for (int i = 0; i < shardFirst.Length; i++) shardFirst[i] = Math.Min(shardFirst[i], group.ShardFirst[i]);
+        var order = new List<int>();
+        for (int i = 0; i < shardFirst.Length; i++) if (shardFirst[i] != long.MaxValue) order.Add(i);
+        order.Sort((a, b) => shardFirst[a] != shardFirst[b] ? shardFirst[a].CompareTo(shardFirst[b]) : a.CompareTo(b));
+        foreach (var group in groups) group.Leveled = new Dictionary<long, double>[slotMean.Length];
+        for (int slot = 0; slot < slotMean.Length; slot++)
+        {
+            bool mean = slotMean[slot];
+            var streams = new List<SortedDictionary<int, List<Partial>>>(groups.Count);
+            foreach (var group in groups) streams.Add(group.ShardStreams![slot]);
+            var merged = MergeShardLevel(streams, order, ascending: true);
+            for (int g = 0; g < groups.Count; g++)
+            {
+                var levels = Reduce(merged[g], mean);
+                if (regexSource) levels = Reduce(levels, mean);
+                levels = Reduce(levels, mean);
+                var values = new Dictionary<long, double>(levels.Count);
+                foreach (var p in levels) values[p.Window] = p.Value;
+                groups[g].Leveled![slot] = values;
+            }
+        }
+        foreach (var group in groups) group.ShardStreams = null;
     }
 
     private static DataType DataTypeOf(FieldType type) => type switch

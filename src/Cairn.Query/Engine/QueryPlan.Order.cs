@@ -11,9 +11,9 @@ namespace Cairn.Query.Engine;
 /// median, …): a sorted merge per shard over the tag set's series (key order, reversed for ORDER BY time DESC),
 /// then the shards in time order; the top-level options always ask for ordered output;</item>
 /// <item>mean and sum: reduced per (shard, series, window) over the points in cursor order, the series partials
-/// merged in <c>GOMAXPROCS</c> runs and reduced per shard, the shard partials reduced again, then once more per
-/// regex source and once more per statement. A mean partial of n ≥ 2 points re-enters as <c>mean * n</c>, so even a
-/// lone input is re-rounded at every level.</item>
+/// merged in <c>GOMAXPROCS</c> runs and reduced per shard, the shard partials of every group merged at once (one heap
+/// over the shards) and reduced again, then once more per regex source and once more per statement. A mean partial
+/// of n ≥ 2 points re-enters as <c>mean * n</c>, so even a lone input is re-rounded at every level.</item>
 /// </list>
 /// </summary>
 internal sealed partial class QueryPlan
@@ -68,7 +68,7 @@ internal sealed partial class QueryPlan
         var perShard = PerShardInputs(rows, group);
         var output = new List<RowRef>(rows.Count);
         Func<RowRef, RowRef, bool>? tieLess = _raw ? AuxLess : null;
-        foreach (var inputs in perShard) output.AddRange(MergeOrder.Sorted(inputs, static r => r.Time, Ascending, tieLess));
+        foreach (var (_, inputs) in perShard) output.AddRange(MergeOrder.Sorted(inputs, static r => r.Time, Ascending, tieLess));
         if (!Ascending) output.Reverse();
         return output;
     }
@@ -125,10 +125,10 @@ internal sealed partial class QueryPlan
     }
 
     /// <summary>
-    /// Per shard (ascending by time, descending for ORDER BY time DESC), per member series in tag-set order, the
-    /// group's rows of that series and shard in cursor order. Members the shard's index lacks are left out.
+    /// Per shard (ascending by time, descending for ORDER BY time DESC) with its index, per member series in tag-set
+    /// order, the group's rows of that series and shard in cursor order. Members the shard's index lacks are left out.
     /// </summary>
-    private List<List<List<RowRef>>> PerShardInputs(List<RowRef> rows, GroupSeries group)
+    private List<(int Shard, List<List<RowRef>> Inputs)> PerShardInputs(List<RowRef> rows, GroupSeries group)
     {
         var bySeries = new Dictionary<(int Shard, SeriesEntry Series), List<RowRef>>();
         var shardFirst = new SortedDictionary<int, long>();
@@ -146,7 +146,7 @@ internal sealed partial class QueryPlan
         foreach (var m in group.Members) members.Add((m, Encoding.UTF8.GetString(m.Key)));
         if (!Ascending) members.Reverse();
 
-        var result = new List<List<List<RowRef>>>(shards.Count);
+        var result = new List<(int, List<List<RowRef>>)>(shards.Count);
         foreach (int shard in shards)
         {
             var inputs = new List<List<RowRef>>();
@@ -163,7 +163,7 @@ internal sealed partial class QueryPlan
                 if (!Ascending) ordered.Reverse();
                 inputs.Add(ordered);
             }
-            result.Add(inputs);
+            result.Add((shard, inputs));
         }
         return result;
     }
@@ -171,27 +171,80 @@ internal sealed partial class QueryPlan
     private long WindowKey(long time) => Interval > 0 ? Window(time) : 0;
 
     /// <summary>
-    /// mean() or sum() of a float (or, for mean, integer) field per window, computed through InfluxDB's reduce levels so
-    /// the float result is bit for bit InfluxDB's. Keys are window starts (0 without GROUP BY time).
+    /// mean() and sum() of a float (or, for mean, integer) field, per group and window, computed through InfluxDB's
+    /// reduce levels so the float result is bit for bit InfluxDB's, stored in each group's <see cref="GroupSeries.Leveled"/>
+    /// (keys are window starts, 0 without GROUP BY time). <paramref name="groups"/> are the measurement's groups in output
+    /// order with their rows in InfluxDB's order: the shard level merges all of them at once (see
+    /// <see cref="MergeShardLevel"/>).
     /// </summary>
-    private Dictionary<long, double> LeveledMeanOrSum(Call call, List<RowRef> rows, GroupSeries group, Dictionary<string, int> slots)
+    private void LevelMeansAndSums(List<(List<RowRef> Rows, GroupSeries Series)> groups, Dictionary<string, int> slots)
     {
-        bool mean = call.Name == "mean";
-        var perShard = PerShardInputs(rows, group);
-        if (!Ascending) perShard.Reverse();
-        var shardStreams = new List<List<Partial>>(perShard.Count);
-        foreach (var inputs in perShard)
+        foreach (var call in _leafCalls)
         {
-            var seriesPartials = new List<List<Partial>>(inputs.Count);
-            foreach (var input in inputs) seriesPartials.Add(ReduceSeries(call, input, slots, mean));
-            shardStreams.Add(Reduce(MergeOrder.ParallelWindowed(seriesPartials, static p => p.Window, Ascending), mean));
+            if (call.Name is not ("mean" or "sum") || call.Args[0] is not VarRef) continue;
+            bool mean = call.Name == "mean";
+            var streams = new List<SortedDictionary<int, List<Partial>>>(groups.Count);
+            var shardFirst = new Dictionary<int, long>();
+            foreach (var (rows, group) in groups)
+            {
+                var perShard = new SortedDictionary<int, List<Partial>>();
+                streams.Add(perShard);
+                // Shard levels exist only over stored series; a subquery's rows are reduced as they come.
+                if (rows.Exists(static r => r.FromSubquery)) continue;
+                var callRows = CallRows(call, rows);
+                foreach (var r in callRows)
+                    if (!shardFirst.TryGetValue(r.Shard, out long first) || r.Time < first) shardFirst[r.Shard] = r.Time;
+                foreach (var (shard, inputs) in PerShardInputs(callRows, group))
+                {
+                    var seriesPartials = new List<List<Partial>>(inputs.Count);
+                    foreach (var input in inputs) seriesPartials.Add(ReduceSeries(call, input, slots, mean));
+                    perShard[shard] = Reduce(MergeOrder.ParallelWindowed(seriesPartials, static p => p.Window, Ascending), mean);
+                }
+            }
+            // The shards in time order, whatever the direction (tsdb lists a shard group's shards by time).
+            var order = new List<int>(shardFirst.Keys);
+            order.Sort((a, b) => shardFirst[a] != shardFirst[b] ? shardFirst[a].CompareTo(shardFirst[b]) : a.CompareTo(b));
+            var merged = MergeShardLevel(streams, order, Ascending);
+            for (int g = 0; g < groups.Count; g++)
+            {
+                if (streams[g].Count == 0) continue;
+                var group = groups[g].Series;
+                var levels = Reduce(merged[g], mean);
+                if (group.RegexSource) levels = Reduce(levels, mean);
+                levels = Reduce(levels, mean);
+                var result = new Dictionary<long, double>(levels.Count);
+                foreach (var p in levels) result[p.Window] = p.Value;
+                group.Leveled[call] = result;
+            }
         }
-        var merged = Reduce(MergeOrder.Windowed(shardStreams, static p => p.Window, Ascending), mean);
-        if (group.RegexSource) merged = Reduce(merged, mean);
-        merged = Reduce(merged, mean);
-        var result = new Dictionary<long, double>(merged.Count);
-        foreach (var p in merged) result[p.Window] = p.Value;
-        return result;
+    }
+
+    /// <summary>
+    /// The shard level of mean() and sum(): tsdb merges the shards' iterators of a measurement with one merge iterator,
+    /// each shard handing over every group's partials (groups in output order, windows in output order within a group),
+    /// and the heap orders them by tags then window. The partials of one group and window thus reach the reducer in an
+    /// order the other groups' partials help decide (they move the shards around in the heap), which changes the last
+    /// bit of the sum. <paramref name="streams"/>: per group, per shard index, its shard partials; returns per group its
+    /// partials in merge order.
+    /// </summary>
+    private static List<Partial>[] MergeShardLevel(List<SortedDictionary<int, List<Partial>>> streams, List<int> shardOrder, bool ascending)
+    {
+        var inputs = new List<List<(int Group, Partial Partial)>>(shardOrder.Count);
+        foreach (int shard in shardOrder)
+        {
+            var input = new List<(int, Partial)>();
+            for (int g = 0; g < streams.Count; g++)
+                if (streams[g].TryGetValue(shard, out var partials))
+                    foreach (var p in partials) input.Add((g, p));
+            inputs.Add(input);
+        }
+        var output = new List<Partial>[streams.Count];
+        for (int g = 0; g < output.Length; g++) output[g] = [];
+        if (inputs.Count == 0) return output;
+        var merged = MergeOrder.Windowed(inputs, (x, y) => x.Group != y.Group ? x.Group.CompareTo(y.Group)
+            : ascending ? x.Partial.Window.CompareTo(y.Partial.Window) : y.Partial.Window.CompareTo(x.Partial.Window));
+        foreach (var (g, p) in merged) output[g].Add(p);
+        return output;
     }
 
     /// <summary>The first level: one series' points of one shard, in cursor order, reduced per window.</summary>

@@ -16,7 +16,11 @@ internal sealed record RowRef(long Time, object?[] Values, SeriesEntry Series, b
 /// condition, sorted by key, with the shards whose index has each. InfluxDB creates one cursor per such series and
 /// shard, so they shape the order in which points are merged, even those without points.
 /// </summary>
-internal sealed record GroupSeries(List<SeriesEntry> Members, HashSet<string>[] ShardKeys, bool RegexSource);
+internal sealed record GroupSeries(List<SeriesEntry> Members, HashSet<string>[] ShardKeys, bool RegexSource)
+{
+    /// <summary>mean() and sum() per window through InfluxDB's reduce levels, computed over all the measurement's groups at once.</summary>
+    public Dictionary<Call, Dictionary<long, double>> Leveled { get; } = new(ReferenceEqualityComparer.Instance);
+}
 
 /// <summary>
 /// A compiled SELECT over its measurements: the expanded fields and column names, the GROUP BY tags and window,
@@ -314,6 +318,8 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         var ordered = new List<(string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(groups.Values);
         // ORDER BY time DESC also reverses the order of the series.
         if (!Ascending) ordered.Reverse();
+        // The groups' rows in InfluxDB's order first: the shard level of mean() and sum() merges all groups at once.
+        var prepared = new List<(string[] Tags, List<RowRef> Rows, GroupSeries Series)>(ordered.Count);
         foreach (var (tags, groupRows, members) in ordered)
         {
             var rows = groupRows;
@@ -323,7 +329,12 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             // condition fields would disturb the merge order.
             if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
             if (rows.Count == 0) continue;
-            var sorted = InfluxOrder(rows, groupSeries);
+            prepared.Add((tags, InfluxOrder(rows, groupSeries), groupSeries));
+        }
+        if (!_raw) LevelMeansAndSums(prepared.ConvertAll(static g => (g.Rows, g.Series)), slots);
+        foreach (var (tags, rows, groupSeries) in prepared)
+        {
+            var sorted = rows;
             if (LoneIntegral is { } integral && !rows.Exists(static r => r.FromSubquery))
             {
                 StreamIntegralGroup(integral, measurement, tags, sorted, slots);

@@ -866,6 +866,43 @@ public class SelectEngineTests
     }
 
     [Test]
+    public async Task MeanAndSum_ShardLevel_MergesEveryGroupAtOnce()
+    {
+        // Three weekly shards, group east (one point each) and west (three each). tsdb merges the shards with one heap
+        // over all groups' partials: east's pass leaves the shards in the heap so that west's partials arrive shard 3,
+        // 2, 1 (alone, 1, 3, 2), which changes the last bit. Expected values are InfluxDB 1.6.7's answers to this data.
+        double[][] west = [[6.51, 30.14, 60.31], [0.34, 67.79, 33.79], [31.0, 81.85, 48.07]];
+        double[] east = [12.5, 40.25, 7.75];
+        var shards = new[] { new MemoryShard(), new MemoryShard(), new MemoryShard() };
+        long monday = T0 + 2 * 86400 * Second; // 2000-01-03, a shard group's start
+        for (int k = 0; k < shards.Length; k++)
+        {
+            long start = monday + k * 7 * 86400 * Second;
+            shards[k].Add("m,host=a,region=east", "v", start, east[k]);
+            for (int i = 0; i < west[k].Length; i++) shards[k].Add("m,host=b,region=west", "v", start + i * 60 * Second, west[k][i]);
+        }
+        const string range = "time >= '2000-01-03T00:00:00Z' AND time < '2000-01-24T00:00:00Z'";
+        static string Row(string region, string column, string value) =>
+            "{\"name\":\"m\",\"tags\":{\"region\":\"" + region + "\"},\"columns\":[\"time\",\"" + column + "\"],\"values\":[[\"2000-01-03T00:00:00Z\"," + value + "]]}";
+        static string Body(params string[] rows) => "{\"results\":[{\"statement_id\":0,\"series\":[" + string.Join(",", rows) + "]}]}";
+        // A point limit sends the statement through the row path; without one the partials path answers.
+        foreach (var limits in new SelectLimits?[] { null, new SelectLimits(MaxPoints: int.MaxValue) })
+        {
+            await Assert.That(Run($"SELECT mean(v) FROM m WHERE {range} GROUP BY region", shards, limits: limits))
+                .IsEqualTo(Body(Row("east", "mean", "20.166666666666668"), Row("west", "mean", "39.97777777777779")));
+            await Assert.That(Run($"SELECT mean(v) FROM m WHERE {range} AND region = 'west' GROUP BY region", shards, limits: limits))
+                .IsEqualTo(Body(Row("west", "mean", "39.97777777777778")));
+            await Assert.That(Run($"SELECT sum(v) FROM m WHERE {range} GROUP BY region", shards, limits: limits))
+                .IsEqualTo(Body(Row("east", "sum", "60.5"), Row("west", "sum", "359.80000000000007")));
+            await Assert.That(Run($"SELECT sum(v) FROM m WHERE {range} AND region = 'west' GROUP BY region", shards, limits: limits))
+                .IsEqualTo(Body(Row("west", "sum", "359.8")));
+        }
+        // ORDER BY time DESC: the heap orders the groups descending too, so west goes first and keeps shards 1, 3, 2.
+        await Assert.That(Run($"SELECT mean(v) FROM m WHERE {range} GROUP BY region ORDER BY time DESC", shards))
+            .IsEqualTo(Body(Row("west", "mean", "39.97777777777778"), Row("east", "mean", "20.166666666666668")));
+    }
+
+    [Test]
     public async Task PartialsPath_AnswersAsTheRowPath_OnGeneratedQueries()
     {
         // Three shards of disjoint times, five series over two tags, float, integer, boolean and string fields, gaps.
