@@ -329,6 +329,8 @@ def start_cairn(binary, workdir, timeout, extra_env):
         # No licence and no config file: zero-config with the embedded development licence.
         "CAIRN_HTTP_BIND_ADDRESS": "127.0.0.1:0",
         "CAIRN_BIND_ADDRESS": "127.0.0.1:0",
+        "CAIRN_META_BIND_ADDRESS": "127.0.0.1:0",
+        "CAIRN_META_HTTP_BIND_ADDRESS": "127.0.0.1:0",
         "CAIRN_DATA_DIR": dirs["data"],
         "CAIRN_DATA_WAL_DIR": dirs["wal"],
         "CAIRN_META_DIR": os.path.join(workdir, "meta"),
@@ -339,7 +341,8 @@ def start_cairn(binary, workdir, timeout, extra_env):
     env.update(extra_env)
     with open(os.path.join(workdir, "stderr.log"), "wb") as err:
         t0 = time.perf_counter()
-        proc = spawn([binary, "run", "--role", "data"], workdir, env, subprocess.PIPE, err)
+        # A single server (role both), as influxd is: a data-only node needs meta nodes before it takes DDL.
+        proc = spawn([binary, "run", "--role", "both"], workdir, env, subprocess.PIPE, err)
     line = read_ready_line(proc, t0 + timeout)
     drain(proc.stdout)
     m = re.search(r"\bhttp=(\S+):(\d+)", line)
@@ -618,7 +621,7 @@ def main(argv):
                   f"apt-get install influxdb)", file=sys.stderr)
             return 2
 
-    labels = {"influxd": "influxd 1.6.7", "cairn": "Cairn data"}
+    labels = {"influxd": "influxd 1.6.7", "cairn": "Cairn"}
     systems = [{"key": k, "kind": k, "label": labels[k]} for k in args.system_list]
     results = {s["key"]: [] for s in systems}
     unable = {}

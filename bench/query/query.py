@@ -557,7 +557,7 @@ def main(argv):
                   f"apt-get install influxdb)", file=sys.stderr)
             return 2
 
-    labels = {"influxd": "influxd 1.6.7", "cairn": "Cairn data"}
+    labels = {"influxd": "influxd 1.6.7", "cairn": "Cairn"}
     systems = [{"key": k, "kind": k, "label": labels[k]} for k in args.system_list]
     results = {}
 
