@@ -135,4 +135,80 @@ public class BlockCountTests
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>A local shard reader that offers no block statistics: count() decodes every block, as before them.</summary>
+    private sealed class DecodingReader(IShardReader inner) : IShardReader
+    {
+        public IReadOnlyList<string> Measurements() => inner.Measurements();
+        public IReadOnlyList<(string Key, FieldType Type)> Fields(string measurement) => inner.Fields(measurement);
+        public IReadOnlyList<string> TagKeys(string measurement) => inner.TagKeys(measurement);
+        public IReadOnlyList<SeriesEntry> Series(string measurement) => inner.Series(measurement);
+        public ShardValues? Read(byte[] seriesKey, string field, long minTime, long maxTime) => inner.Read(seriesKey, field, minTime, maxTime);
+        public void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink) => inner.Scan(seriesKey, field, minTime, maxTime, sink);
+        public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) => inner.Cost(seriesKey, field, minTime, maxTime);
+        public ulong ShardId => inner.ShardId;
+    }
+
+    /// <summary>Prints the time of count() over 1M points of one compacted shard with and without block statistics.</summary>
+    [Test, Explicit, Category("Perf")]
+    public async Task Count_MillionPoints_TimesWithAndWithoutBlockStatistics()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "cairn-blockcount-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = new EngineOptions
+            {
+                CacheSnapshotMemorySize = 1L << 40,
+                CacheSnapshotWriteColdDuration = TimeSpan.FromDays(1),
+                CompactFullWriteColdDuration = TimeSpan.FromDays(1),
+            };
+            await using var shard = await Shard.OpenAsync(1, "db", "rp", Path.Combine(dir, "data"), Path.Combine(dir, "wal"), options);
+            // Ten series of 100,000 float points one second apart, written in chunks, compacted into one file.
+            for (int h = 0; h < 10; h++)
+            {
+                var key = Encoding.UTF8.GetBytes("cpu,host=h" + h);
+                if (!SeriesKeyParser.TryParse(key, out var measurement, out var tags)) throw new Exception("bad key");
+                shard.Index.TryGetOrAdd(key, measurement, tags, out _, out _);
+                shard.Index.TryRegisterField(measurement, "f"u8, FieldType.Float, out _);
+                for (int from = 0; from < 100_000; from += 25_000)
+                {
+                    using var payload = new PointsPayloadWriter(1 << 20);
+                    for (int i = from; i < from + 25_000; i++)
+                    {
+                        payload.BeginPoint(key, T0 + i * Second);
+                        payload.Field("f"u8, FieldType.Float, BitConverter.DoubleToInt64Bits(i * 0.25));
+                        payload.EndPoint();
+                    }
+                    await shard.WriteAsync(payload.Written);
+                }
+                await shard.SnapshotAsync();
+            }
+            using (var slots = new SemaphoreSlim(1)) await shard.CompactAsync(slots, forceFull: true);
+
+            var after = new ShardViewReader(shard);
+            var before = new DecodingReader(after);
+            foreach (var query in new[] { "SELECT count(f) FROM cpu", "SELECT count(f) FROM cpu WHERE time >= '2000-01-01T00:00:00Z' AND time < '2000-01-02T00:00:00Z' GROUP BY time(1h)" })
+            {
+                string expected = Run(query, before, SelectLimits.None);
+                await Assert.That(Run(query, after, SelectLimits.None)).IsEqualTo(expected);
+                double Median(IShardReader reader)
+                {
+                    var times = new List<double>();
+                    for (int i = 0; i < 9; i++)
+                    {
+                        var watch = System.Diagnostics.Stopwatch.StartNew();
+                        Run(query, reader, SelectLimits.None);
+                        times.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                    times.Sort();
+                    return times[times.Count / 2];
+                }
+                Console.WriteLine($"{query}: decoding {Median(before):F2} ms, block statistics {Median(after):F2} ms (median of 9)");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
 }
