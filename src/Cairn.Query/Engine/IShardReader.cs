@@ -38,6 +38,14 @@ public interface IShardReader
         if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
     }
 
+    /// <summary>
+    /// <see cref="Scan(byte[], string, long, long, ShardValueSink)"/>, offering <paramref name="wholeBlocks"/> the stored
+    /// blocks wholly inside the range as their statistics (first and last time, point count) where those are exact; what
+    /// it refuses, and everything else, goes to <paramref name="sink"/>. Readers that keep no block statistics decode all.
+    /// </summary>
+    void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink, ShardBlockCountSink? wholeBlocks) =>
+        Scan(seriesKey, field, minTime, maxTime, sink);
+
     /// <summary>What <see cref="Read"/> with the same arguments touches (EXPLAIN's files, blocks, block bytes, cached values).</summary>
     ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime);
 
@@ -94,6 +102,9 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
 
     public void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink) =>
         shard.Scan(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime, sink);
+
+    public void Scan(byte[] seriesKey, string field, long minTime, long maxTime, ShardValueSink sink, ShardBlockCountSink? wholeBlocks) =>
+        shard.Scan(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime, sink, wholeBlocks);
 
     public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) =>
         shard.Cost(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime);

@@ -151,6 +151,8 @@ internal sealed partial class QueryPlan
         var folded = new PartialGroup?[work.Count];
 
         long readMin = ReadStart(), readMax = _range.Max;
+        // Calls that keep only a count (count() of a field) take a stored block wholly inside one window as its point count.
+        bool countsOnly = leveledCount == 0 && Array.TrueForAll(needs, static n => n == PartialNeeds.None);
         var cancel = Context?.CancellationToken ?? CancellationToken.None;
         void FoldGroups(int from, int to)
         {
@@ -166,6 +168,20 @@ internal sealed partial class QueryPlan
                 if (type != expected || times.IsEmpty) return;
                 if (times[0] < shardFirst[shardAt]) shardFirst[shardAt] = times[0];
                 Fold(target, type, times, bits, texts, fed, needs, levels);
+            };
+            ShardBlockCountSink? wholeBlocks = !countsOnly ? null : (type, min, max, count) =>
+            {
+                if (type != expected || min < readMin || max > readMax) return false;
+                long window = 0;
+                if (Interval > 0)
+                {
+                    // The window Fold would put the block's first value in must hold its last one too.
+                    (window, long windowEnd) = WindowBounds(min);
+                    if (max >= windowEnd) return false;
+                }
+                if (min < shardFirst[shardAt]) shardFirst[shardAt] = min;
+                FoldCount(target, window, min, count, fed);
+                return true;
             };
             for (int g = from; g < to && !cancel.IsCancellationRequested; g++)
             {
@@ -184,7 +200,7 @@ internal sealed partial class QueryPlan
                             levels.Clear();
                             foreach (int c in feeds)
                                 if (leveledSlot[c] >= 0) levels.Add(new LevelRun(_leafCalls[c].Name == "mean", leveled[leveledSlot[c], shardAt, m] = []));
-                            shards[shardAt].Scan(groupSeries[m].Entry.Key, name, readMin, readMax, sink);
+                            shards[shardAt].Scan(groupSeries[m].Entry.Key, name, readMin, readMax, sink, wholeBlocks);
                             foreach (var level in levels) level.Flush();
                         }
                     }
@@ -288,6 +304,19 @@ internal sealed partial class QueryPlan
             foreach (var level in levels) level.Add(window, type, b);
             i = end;
         }
+    }
+
+    /// <summary>
+    /// Folds <paramref name="count"/> values of one series, the first at <paramref name="minTime"/>, all in
+    /// <paramref name="window"/>, into the group's partials of calls that keep only a count.
+    /// </summary>
+    private static void FoldCount(PartialGroup group, long window, long minTime, int count, List<int> feeds)
+    {
+        if (count == 0) return;
+        if (minTime < group.MinTime) group.MinTime = minTime;
+        group.Values += count;
+        var partials = group.At(window);
+        foreach (int c in feeds) partials[c].Count += count;
     }
 
     /// <summary>mean, and sum of floats: the calls whose float result depends on InfluxDB's reduce levels.</summary>

@@ -43,6 +43,14 @@ public interface IShardView
         if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
     }
 
+    /// <summary>
+    /// <see cref="Scan(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long, long, ShardValueSink)"/>, offering
+    /// <paramref name="wholeBlocks"/> the stored blocks wholly inside the range as their statistics where those are exact;
+    /// what it refuses, and everything else, goes to <paramref name="sink"/>. Views that keep no block statistics decode all.
+    /// </summary>
+    void Scan(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime, ShardValueSink sink, ShardBlockCountSink? wholeBlocks) =>
+        Scan(seriesKey, field, minTime, maxTime, sink);
+
     /// <summary>What <see cref="Read"/> of the same arguments touches: files, blocks, their bytes, cached values. Views without data touch nothing.</summary>
     ReadCost Cost(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime) => default;
 }

@@ -615,15 +615,25 @@ public sealed class Shard : IShardView, IAsyncDisposable
     /// building arrays for them when one data file alone holds the field (no cached values, no tombstones): its blocks are
     /// decoded into per-thread buffers and handed over one by one. The spans are valid only during the call.
     /// </summary>
-    public void Scan(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime, ShardValueSink sink)
+    public void Scan(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime, ShardValueSink sink) =>
+        Scan(seriesKey, field, minTime, maxTime, sink, wholeBlocks: null);
+
+    /// <summary>
+    /// <see cref="Scan(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long, long, ShardValueSink)"/>, offering
+    /// <paramref name="wholeBlocks"/> each block wholly inside [<paramref name="minTime"/>, <paramref name="maxTime"/>]
+    /// as its statistics first, where they are exact: when one data file alone holds the field (no cached values, no
+    /// tombstones), as the blocks of one key in one file hold sorted, distinct timestamps. The blocks it refuses, the
+    /// partial blocks at the range's edges, and every value off that path go to <paramref name="sink"/>.
+    /// </summary>
+    public void Scan(ReadOnlySpan<byte> seriesKey, ReadOnlySpan<byte> field, long minTime, long maxTime, ShardValueSink sink, ShardBlockCountSink? wholeBlocks)
     {
         var key = ShardKey.Compose(seriesKey, field);
-        if (_cache.Get(key) is null && _snapshot?.Get(key) is null && TryScanOneFile(key, minTime, maxTime, sink)) return;
+        if (_cache.Get(key) is null && _snapshot?.Get(key) is null && TryScanOneFile(key, minTime, maxTime, sink, wholeBlocks)) return;
         var values = Read(seriesKey, field, minTime, maxTime);
         if (values is not null && values.Count > 0) sink(values.Type, values.Times, values.Bits, values.Strings);
     }
 
-    private bool TryScanOneFile(byte[] key, long minTime, long maxTime, ShardValueSink sink)
+    private bool TryScanOneFile(byte[] key, long minTime, long maxTime, ShardValueSink sink, ShardBlockCountSink? wholeBlocks)
     {
         var files = _files;
         DataFile? holder = null;
@@ -647,6 +657,9 @@ public sealed class Shard : IShardView, IAsyncDisposable
             var scratch = t_scanScratch ??= new ScanScratch();
             foreach (var block in holder.Reader.EnumerateBlocks(entry, minTime, maxTime))
             {
+                if (wholeBlocks is not null && block.MinTime >= minTime && block.MaxTime <= maxTime
+                    && wholeBlocks(entry.FieldType, block.MinTime, block.MaxTime, block.Count))
+                    continue;
                 scratch.Reserve(block.Count);
                 var times = scratch.Times.AsSpan(0, block.Count);
                 var bits = scratch.Bits.AsSpan(0, block.Count);

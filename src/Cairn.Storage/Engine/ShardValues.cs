@@ -60,3 +60,11 @@ public sealed class ShardValues(FieldType type, long[] times, long[] bits, strin
 
 /// <summary>Receives a run of values of one series field: ascending times with their bits, or their strings for a string field.</summary>
 public delegate void ShardValueSink(FieldType type, ReadOnlySpan<long> times, ReadOnlySpan<long> bits, ReadOnlySpan<string> strings);
+
+/// <summary>
+/// Offered, during a scan, a stored block of one series field that lies wholly inside the scan's range, as its
+/// statistics only: its first and last time and its point count (its timestamps sorted and distinct, nothing hiding or
+/// overwriting any of them). True takes the block as counted, and its values are not decoded; false has them decoded and
+/// passed to the scan's <see cref="ShardValueSink"/> as any other run.
+/// </summary>
+public delegate bool ShardBlockCountSink(FieldType type, long minTime, long maxTime, int count);

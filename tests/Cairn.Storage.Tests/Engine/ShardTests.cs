@@ -315,4 +315,83 @@ public class ShardTests
         foreach (var (min, max) in ranges) Same([.. Scan(min, max).Values], ReadRange(min, max));
         await Assert.That(Scan(long.MinValue, long.MaxValue).Values.Exists(v => v.Item1 == 150)).IsFalse();
     }
+
+    /// <summary>One Scan with a block count sink: the blocks taken as counts, and the runs the value sink received.</summary>
+    private static (List<(long Min, long Max, int Count)> Counted, List<(long First, long Last, int Count)> Decoded) ScanCounting(
+        Shard shard, string seriesKey, long min, long max, Func<long, long, bool> accept)
+    {
+        var counted = new List<(long, long, int)>();
+        var decoded = new List<(long, long, int)>();
+        shard.Scan(System.Text.Encoding.UTF8.GetBytes(seriesKey), "v"u8, min, max,
+            (_, times, _, _) => decoded.Add((times[0], times[^1], times.Length)),
+            (type, lo, hi, count) =>
+            {
+                if (type != FieldType.Float) throw new Exception("type " + type);
+                if (!accept(lo, hi)) return false;
+                counted.Add((lo, hi, count));
+                return true;
+            });
+        return (counted, decoded);
+    }
+
+    [Test]
+    public async Task Scan_OneFile_TakesWholeBlocksAsCountsAndDecodesEdgesAndRefusedBlocks()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir);
+        // 3500 points 10 apart: blocks of 1000 points [0, 9990], [10000, 19990], [20000, 29990], [30000, 34990].
+        await WriteAsync(shard, "cpu,host=a", [.. Enumerable.Range(0, 3500).Select(i => ((long)i * 10, i * 0.5))]);
+        await shard.SnapshotAsync();
+
+        // The whole range: every block as its statistics, nothing decoded.
+        var (counted, decoded) = ScanCounting(shard, "cpu,host=a", long.MinValue, long.MaxValue, (_, _) => true);
+        await Assert.That(counted).IsEquivalentTo([(0L, 9_990L, 1000), (10_000L, 19_990L, 1000), (20_000L, 29_990L, 1000), (30_000L, 34_990L, 500)]);
+        await Assert.That(decoded).IsEmpty();
+
+        // Partial blocks at both edges are decoded and trimmed; the two whole ones between are counted.
+        (counted, decoded) = ScanCounting(shard, "cpu,host=a", 15, 34_985, (_, _) => true);
+        await Assert.That(counted).IsEquivalentTo([(10_000L, 19_990L, 1000), (20_000L, 29_990L, 1000)]);
+        await Assert.That(decoded).IsEquivalentTo([(20L, 9_990L, 998), (30_000L, 34_980L, 499)]);
+
+        // A block lying exactly on the range's bounds is whole.
+        (counted, decoded) = ScanCounting(shard, "cpu,host=a", 10_000, 19_990, (_, _) => true);
+        await Assert.That(counted).IsEquivalentTo([(10_000L, 19_990L, 1000)]);
+        await Assert.That(decoded).IsEmpty();
+
+        // Blocks the caller refuses are decoded whole.
+        (counted, decoded) = ScanCounting(shard, "cpu,host=a", long.MinValue, long.MaxValue, (lo, _) => lo != 10_000);
+        await Assert.That(counted).IsEquivalentTo([(0L, 9_990L, 1000), (20_000L, 29_990L, 1000), (30_000L, 34_990L, 500)]);
+        await Assert.That(decoded).IsEquivalentTo([(10_000L, 19_990L, 1000)]);
+    }
+
+    [Test]
+    public async Task Scan_CachedValuesSecondFileOrTombstones_DecodesEverything()
+    {
+        using var dir = new TempDir();
+        await using var shard = await OpenAsync(dir);
+        await WriteAsync(shard, "cpu,host=a", [.. Enumerable.Range(0, 2500).Select(i => ((long)i * 10, i * 0.5))]);
+        await shard.SnapshotAsync();
+        async Task AllDecoded(int points)
+        {
+            var (counted, decoded) = ScanCounting(shard, "cpu,host=a", long.MinValue, long.MaxValue, (_, _) => true);
+            await Assert.That(counted).IsEmpty();
+            await Assert.That(decoded.Sum(d => d.Count)).IsEqualTo(points);
+        }
+        await Assert.That(ScanCounting(shard, "cpu,host=a", long.MinValue, long.MaxValue, (_, _) => true).Counted.Count).IsEqualTo(3);
+
+        // A cached value overwriting one in a block: the block's count still holds, but its values are not what is read.
+        await WriteAsync(shard, "cpu,host=a", (20, 99.0), (30_000, 1.0));
+        await AllDecoded(2501);
+
+        // The same values in a second file.
+        await shard.SnapshotAsync();
+        await AllDecoded(2501);
+
+        // One file again, with a tombstone over part of a block.
+        using (var slots = new SemaphoreSlim(1)) await shard.CompactAsync(slots, forceFull: true);
+        await Assert.That(ScanCounting(shard, "cpu,host=a", long.MinValue, long.MaxValue, (_, _) => true).Counted.Count).IsEqualTo(3);
+        shard.Index.TryGetId(System.Text.Encoding.UTF8.GetBytes("cpu,host=a"), out uint id);
+        await shard.DeleteSeriesAsync([id], 100, 200, CancellationToken.None);
+        await AllDecoded(2501 - 11);
+    }
 }
