@@ -130,6 +130,24 @@ public sealed class ClusterHarness : IAsyncDisposable
         return stdout;
     }
 
+    /// <summary>
+    /// `cairn ctl -bind META show` until its output names every one of <paramref name="expected"/>: a follower's view
+    /// trails the leader's by a replication round.
+    /// </summary>
+    public async Task<string> ShowEventuallyAsync(Node bind, IEnumerable<string> expected, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        var wanted = expected.ToList();
+        string show = "";
+        while (clock.Elapsed < within)
+        {
+            show = await CtlOk(bind, "show");
+            if (wanted.All(show.Contains)) return show;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"ctl show on {bind.Name} never named {string.Join(", ", wanted.Where(w => !show.Contains(w)))}:\n{show}");
+    }
+
     /// <summary>The /status of a meta node, or null if it does not answer.</summary>
     public static async Task<JsonElement?> StatusAsync(Node meta)
     {

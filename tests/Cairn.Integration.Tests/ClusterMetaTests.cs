@@ -19,7 +19,7 @@ public class ClusterMetaTests
         await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2);
         await c.FormAsync();
 
-        var show = await c.CtlOk(c.Meta[1], "show");
+        var show = await c.ShowEventuallyAsync(c.Meta[1], [.. c.Data.Select(n => n.Tcp), .. c.Meta.Select(n => n.Http)], Within);
         foreach (var n in c.Data) await Assert.That(show).Contains(n.Tcp);
         foreach (var n in c.Meta) await Assert.That(show).Contains(n.Http);
         await Assert.That(show).Contains("Data Nodes");
@@ -53,7 +53,7 @@ public class ClusterMetaTests
         await ClusterHarness.EventuallyAsync(d2, "SHOW DATABASES", ["db0", "db1", "while_down"], Within);
         await ClusterHarness.QueryAsync(d2, "CREATE DATABASE after_restart");
         await ClusterHarness.EventuallyAsync(d1, "SHOW DATABASES", ["after_restart"], Within);
-        var cluster = await c.CtlOk(c.Meta[2], "show");
+        var cluster = await c.ShowEventuallyAsync(c.Meta[2], [d2.Tcp], Within);
         await Assert.That(cluster).Contains(d2.Tcp);
     }
 
@@ -251,8 +251,16 @@ public class ClusterMetaTests
             await Assert.That(await joined.Content.ReadAsStringAsync()).Contains($"\"tcpAddr\":\"{m2.Tcp}\"");
         }
         await c.CtlOk(m2, "add-meta", m3.Http);
-        var status = await ClusterHarness.StatusAsync(m3);
-        await Assert.That(status!.Value.GetProperty("peers").GetArrayLength()).IsEqualTo(3);
+        // m3 learns of its membership from the leader's next replication round.
+        int peers = 0;
+        var wait = Stopwatch.StartNew();
+        while (wait.Elapsed < Within && peers != 3)
+        {
+            var status = await ClusterHarness.StatusAsync(m3);
+            peers = status?.GetProperty("peers") is { ValueKind: JsonValueKind.Array } list ? list.GetArrayLength() : 0;
+            if (peers != 3) await Task.Delay(50);
+        }
+        await Assert.That(peers).IsEqualTo(3);
 
         using (var http = m3.Client)
         {
@@ -260,6 +268,8 @@ public class ClusterMetaTests
             await Assert.That((int)left.StatusCode).IsEqualTo(200).Because(await left.Content.ReadAsStringAsync());
         }
         var show = await c.CtlOk(m1, "show");
+        for (var gone = Stopwatch.StartNew(); show.Contains(m3.Http) && gone.Elapsed < Within; show = await c.CtlOk(m1, "show"))
+            await Task.Delay(100);
         await Assert.That(show).DoesNotContain(m3.Http);
         await Assert.That(show).Contains(m2.Http);
         // Joining twice is refused.
