@@ -107,7 +107,7 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
             // InfluxDB's serveWrite: after the database check, before the body is read.
             var user = HttpAuthentication.UserOf(context);
             string? denied = user is null ? $"user is required to write to database \"{db}\""
-                : !user.Authorizes(UserPrivilege.Write, db) ? $"\"{user.Name}\" user is not authorized to write to database \"{db}\""
+                : !meta.Current.Authorizes(user, UserPrivilege.Write, db) ? $"\"{user.Name}\" user is not authorized to write to database \"{db}\""
                 : null;
             if (denied is not null)
             {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -97,6 +98,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             ("/show-cluster", true, _) => ShowClusterAsync(context, meta),
             ("/show-shards", true, _) => ShowShardsAsync(context, meta),
             ("/user", true, _) => UsersAsync(context, meta),
+            ("/role", true, _) => RolesAsync(context, meta),
             ("/authorized", true, _) => AuthorizedAsync(context, meta),
             ("/" or "/snapshot", true, _) => SnapshotAsync(context, meta),
             ("/lease", true, _) => LeaseAsync(context, meta),
@@ -107,6 +109,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
             ("/update-data", _, true) => UpdateDataAsync(context, meta),
             ("/truncate-shards", _, true) => TruncateShardsAsync(context, meta),
             ("/user", _, true) => UserActionAsync(context, meta),
+            ("/role", _, true) => RoleActionAsync(context, meta),
             ("/execute", _, true) => ExecuteAsync(context, meta),
             ("/announce", _, true) => AnnounceAsync(context, meta),
             ("/join", _, true) => JoinAsync(context, meta),
@@ -120,7 +123,7 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
 
     private static readonly HashSet<string> KnownPaths = new(StringComparer.Ordinal)
     {
-        "/status", "/show-cluster", "/show-shards", "/user", "/authorized", "/", "/snapshot", "/lease", "/add-meta", "/remove-meta",
+        "/status", "/show-cluster", "/show-shards", "/user", "/role", "/authorized", "/", "/snapshot", "/lease", "/add-meta", "/remove-meta",
         "/remove", "/add-data", "/remove-data", "/update-data", "/truncate-shards", "/execute", "/announce", "/join", "/leave",
     };
 
@@ -316,6 +319,84 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
         });
     }
 
+    /// <summary>GET /role[?name=]: <c>{"roles":[{"name","permissions":{db:[…]},"users":[…]}]}</c>, or <c>{}</c> when there are none.</summary>
+    private static Task RolesAsync(HttpContext context, MetaService meta)
+    {
+        var state = meta.Consensus.State;
+        string? name = context.Request.Query["name"];
+        var roles = state.Roles.Where(r => string.IsNullOrEmpty(name) || r.Name == name).ToList();
+        if (!string.IsNullOrEmpty(name) && roles.Count == 0) throw new MetaApiException(404, "role not found");
+        return InfluxResponses.WriteJsonAsync(context, json =>
+        {
+            json.WriteStartObject();
+            if (roles.Count > 0)
+            {
+                json.WriteStartArray("roles");
+                foreach (var role in roles)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", role.Name);
+                    json.WriteStartObject("permissions");
+                    foreach (var p in role.Permissions)
+                    {
+                        json.WriteStartArray(p.Database);
+                        foreach (var n in p.Names) json.WriteStringValue(n);
+                        json.WriteEndArray();
+                    }
+                    json.WriteEndObject();
+                    json.WriteStartArray("users");
+                    foreach (var u in role.Users) json.WriteStringValue(u);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>POST /role {"action":"create|delete|add-users|remove-users|add-permissions|remove-permissions","role":{"name","users","permissions"}}.</summary>
+    private static async Task RoleActionAsync(HttpContext context, MetaService meta)
+    {
+        JsonDocument body;
+        try { body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted); }
+        catch (JsonException e) { throw new MetaApiException(400, "invalid JSON: " + e.Message); }
+        using var _ = body;
+        var root = body.RootElement;
+        string action = root.TryGetProperty("action", out var a) ? a.GetString() ?? "" : "";
+        if (!root.TryGetProperty("role", out var role) || !role.TryGetProperty("name", out var n) || n.GetString() is not { Length: > 0 } name)
+            throw new MetaApiException(400, "role name required");
+        RequireLeader(meta);
+        var ct = context.RequestAborted;
+        var users = role.TryGetProperty("users", out var u) && u.ValueKind == JsonValueKind.Array
+            ? [.. u.EnumerateArray().Select(x => x.GetString() ?? "")] : System.Collections.Immutable.ImmutableArray<string>.Empty;
+        var permissions = role.TryGetProperty("permissions", out var p) && p.ValueKind == JsonValueKind.Object
+            ? p.EnumerateObject().Select(x => (x.Name, Names: x.Value.EnumerateArray().Select(v => v.GetString() ?? "").ToImmutableArray())).ToList()
+            : [];
+        switch (action)
+        {
+            case "create":
+                await meta.ExecuteAsync(new CreateRoleCommand(name), ct);
+                if (!users.IsEmpty) await meta.ExecuteAsync(new ChangeRoleUsersCommand(name, true, users), ct);
+                foreach (var (db, names) in permissions) await meta.ExecuteAsync(new ChangeRolePermissionsCommand(name, true, db, names), ct);
+                break;
+            case "delete":
+                await meta.ExecuteAsync(new DropRoleCommand(name), ct);
+                break;
+            case "add-users" or "remove-users":
+                await meta.ExecuteAsync(new ChangeRoleUsersCommand(name, action == "add-users", users), ct);
+                break;
+            case "add-permissions" or "remove-permissions":
+                if (meta.Consensus.State.Role(name) is null) throw new MetaApiException(404, "role not found");
+                foreach (var (db, names) in permissions)
+                    await meta.ExecuteAsync(new ChangeRolePermissionsCommand(name, action == "add-permissions", db, names), ct);
+                break;
+            default:
+                throw new MetaApiException(400, $"unknown action \"{action}\"");
+        }
+        await EmptyAsync(context);
+    }
+
     private static readonly string[] AdminPermissions =
         ["ViewAdmin", "ViewChronograf", "CreateDatabase", "CreateUserAndRole", "AddRemoveNode", "DropDatabase", "DropData",
          "ReadData", "WriteData", "Rebalance", "ManageShard", "ManageContinuousQuery", "ManageQuery", "ManageSubscription", "Monitor", "CopyShard", "KapacitorAPI", "KapacitorConfigAPI"];
@@ -331,8 +412,8 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
         string resource = q["resource"].ToString();
         bool allowed = user.Admin || permission is "" or "NoPermissions" || permission switch
         {
-            "ReadData" => user.Authorizes(UserPrivilege.Read, resource),
-            "WriteData" => user.Authorizes(UserPrivilege.Write, resource),
+            "ReadData" => meta.Consensus.State.Authorizes(user, UserPrivilege.Read, resource),
+            "WriteData" => meta.Consensus.State.Authorizes(user, UserPrivilege.Write, resource),
             _ => false,
         };
         if (!allowed) throw new MetaApiException(403, $"user {user.Name} does not have \"{permission}\" permission on \"{resource}\"");

@@ -208,7 +208,8 @@ public sealed class MetaService : IAsyncDisposable
     public async Task<MetaResult> ExecuteAsync(MetaCommand command, CancellationToken cancellationToken)
     {
         var result = await Consensus.ProposeAsync(command, cancellationToken).ConfigureAwait(false);
-        if (!result.IsOk) throw new MetaApiException(400, result.Message);
+        if (!result.IsOk)
+            throw new MetaApiException(result.Code is MetaErrorCode.RoleNotFound or MetaErrorCode.UserNotFound ? 404 : 400, result.Message);
         return result;
     }
 

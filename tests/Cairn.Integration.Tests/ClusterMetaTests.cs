@@ -281,6 +281,41 @@ public class ClusterMetaTests
     }
 
     [Test]
+    public async Task Roles_ThroughTheMetaApi_GrantTheirUsers()
+    {
+        await using var c = await ClusterHarness.StartAsync(meta: 1, data: 0);
+        var meta = c.Meta[0];
+        await c.CtlOk(meta, "add-meta", meta.Http);
+        using var http = meta.Client;
+        async Task<(int Status, string Body)> Post(string path, string json)
+        {
+            using var response = await http.PostAsync(path, new StringContent(json));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        async Task<int> Authorized(string permission) =>
+            (int)(await http.GetAsync($"/authorized?name=ann&password=pw&permission={permission}&resource=db0")).StatusCode;
+
+        await Assert.That(await http.GetStringAsync("/role")).IsEqualTo("{}");
+        await Assert.That((await Post("/user", "{\"action\":\"create\",\"user\":{\"name\":\"ann\",\"password\":\"pw\"}}")).Status).IsEqualTo(200);
+        await Assert.That(await Authorized("ReadData")).IsEqualTo(403);
+
+        var created = await Post("/role", "{\"action\":\"create\",\"role\":{\"name\":\"readers\",\"users\":[\"ann\"],\"permissions\":{\"db0\":[\"ReadData\"]}}}");
+        await Assert.That(created.Status).IsEqualTo(200).Because(created.Body);
+        await Assert.That(await http.GetStringAsync("/role?name=readers"))
+            .IsEqualTo("{\"roles\":[{\"name\":\"readers\",\"permissions\":{\"db0\":[\"ReadData\"]},\"users\":[\"ann\"]}]}");
+        await Assert.That(await Authorized("ReadData")).IsEqualTo(200);
+        await Assert.That(await Authorized("WriteData")).IsEqualTo(403);
+
+        await Post("/role", "{\"action\":\"remove-users\",\"role\":{\"name\":\"readers\",\"users\":[\"ann\"]}}");
+        await Assert.That(await Authorized("ReadData")).IsEqualTo(403);
+        var duplicate = await Post("/role", "{\"action\":\"create\",\"role\":{\"name\":\"readers\"}}");
+        await Assert.That(duplicate.Body).IsEqualTo("{\"error\":\"role already exists\"}");
+        var missing = await Post("/role", "{\"action\":\"delete\",\"role\":{\"name\":\"nope\"}}");
+        await Assert.That(missing.Status).IsEqualTo(404);
+        await Assert.That(missing.Body).IsEqualTo("{\"error\":\"role not found\"}");
+    }
+
+    [Test]
     public async Task BothNode_CtlShowsTheSingleServer_ShowShards_AndRefusesOtherNodes()
     {
         await using var sandbox = new Sandbox();

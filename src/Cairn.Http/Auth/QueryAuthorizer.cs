@@ -37,7 +37,7 @@ public static class QueryAuthorizer
             {
                 if (r.Admin) return $"{user.Name} not authorized to execute statement '{statement}', requires admin privilege";
                 string db = r.Database.Length != 0 ? r.Database : database;
-                if (!user.Authorizes(r.Privilege, db))
+                if (!state.Authorizes(user, r.Privilege, db))
                     return $"{user.Name} not authorized to execute statement '{statement}', requires {Text(r.Privilege)} on {db}";
             }
         }

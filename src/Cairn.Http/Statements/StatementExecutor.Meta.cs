@@ -48,7 +48,7 @@ public sealed partial class StatementExecutor
         var series = new ResultSeries("databases", DatabaseColumns);
         // A user sees the databases it may read or write (an admin, or no authentication: all of them).
         foreach (var db in _meta.Current.Databases)
-            if (options.User is not { } user || user.Authorizes(UserPrivilege.Read, db.Name) || user.Authorizes(UserPrivilege.Write, db.Name))
+            if (options.User is not { } user || _meta.Current.Authorizes(user, UserPrivilege.Read, db.Name) || _meta.Current.Authorizes(user, UserPrivilege.Write, db.Name))
                 series.Values.Add([db.Name]);
         result.Series.Add(series);
         return null;

@@ -30,6 +30,10 @@ public enum MetaCommandType : byte
     CreateDataNode = 23,
     DeleteDataNode = 24,
     UpdateDataNode = 25,
+    CreateRole = 26,
+    DropRole = 27,
+    ChangeRoleUsers = 28,
+    ChangeRolePermissions = 29,
 }
 
 /// <summary>
@@ -224,4 +228,37 @@ public sealed record DeleteDataNodeCommand(ulong Id) : MetaCommand
 public sealed record UpdateDataNodeCommand(ulong Id, string HttpAddr, string TcpAddr) : MetaCommand
 {
     public override MetaCommandType Type => MetaCommandType.UpdateDataNode;
+}
+
+/// <summary>POST /role create.</summary>
+public sealed record CreateRoleCommand(string Name) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.CreateRole;
+}
+
+/// <summary>POST /role delete.</summary>
+public sealed record DropRoleCommand(string Name) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.DropRole;
+}
+
+/// <summary>POST /role add-users (<paramref name="Add"/>) or remove-users. The users must exist to be added.</summary>
+public sealed record ChangeRoleUsersCommand(string Name, bool Add, ImmutableArray<string> Users) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.ChangeRoleUsers;
+
+    public bool Equals(ChangeRoleUsersCommand? other) => other is not null && Name == other.Name && Add == other.Add && Sequences.Same(Users, other.Users);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Add, Users.Length);
+}
+
+/// <summary>POST /role add-permissions or remove-permissions on one database ("" = the cluster).</summary>
+public sealed record ChangeRolePermissionsCommand(string Name, bool Add, string Database, ImmutableArray<string> Permissions) : MetaCommand
+{
+    public override MetaCommandType Type => MetaCommandType.ChangeRolePermissions;
+
+    public bool Equals(ChangeRolePermissionsCommand? other) =>
+        other is not null && Name == other.Name && Add == other.Add && Database == other.Database && Sequences.Same(Permissions, other.Permissions);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Add, Database, Permissions.Length);
 }

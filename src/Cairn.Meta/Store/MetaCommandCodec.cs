@@ -153,6 +153,23 @@ public static class MetaCommandCodec
                 w.String(c.HttpAddr);
                 w.String(c.TcpAddr);
                 break;
+            case CreateRoleCommand c:
+                w.String(c.Name);
+                break;
+            case DropRoleCommand c:
+                w.String(c.Name);
+                break;
+            case ChangeRoleUsersCommand c:
+                w.String(c.Name);
+                w.Bool(c.Add);
+                WriteStrings(w, c.Users);
+                break;
+            case ChangeRolePermissionsCommand c:
+                w.String(c.Name);
+                w.Bool(c.Add);
+                w.String(c.Database);
+                WriteStrings(w, c.Permissions);
+                break;
             default:
                 throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command));
         }
@@ -191,6 +208,10 @@ public static class MetaCommandCodec
             MetaCommandType.CreateDataNode => new CreateDataNodeCommand(r.String(), r.String(), r.Int32()),
             MetaCommandType.DeleteDataNode => new DeleteDataNodeCommand(r.UInt64()),
             MetaCommandType.UpdateDataNode => new UpdateDataNodeCommand(r.UInt64(), r.String(), r.String()),
+            MetaCommandType.CreateRole => new CreateRoleCommand(r.String()),
+            MetaCommandType.DropRole => new DropRoleCommand(r.String()),
+            MetaCommandType.ChangeRoleUsers => new ChangeRoleUsersCommand(r.String(), r.Bool(), ReadStrings(ref r)),
+            MetaCommandType.ChangeRolePermissions => new ChangeRolePermissionsCommand(r.String(), r.Bool(), r.String(), ReadStrings(ref r)),
             MetaCommandType.DropSubscription => new DropSubscriptionCommand(r.String(), r.String(), r.String()),
             _ => r.Fail<MetaCommand>($"unknown command type {(byte)type}"),
         };
@@ -227,6 +248,12 @@ public static class MetaCommandCodec
         string name = r.String();
         var mode = ReadMode(ref r);
         return new CreateSubscriptionCommand(db, rp, name, mode) { Destinations = ReadStrings(ref r) };
+    }
+
+    internal static void WriteStrings(MetaBinaryWriter w, ImmutableArray<string> items)
+    {
+        w.Count(items.Length);
+        foreach (var item in items) w.String(item);
     }
 
     internal static ImmutableArray<string> ReadStrings(ref MetaBinaryReader r)

@@ -30,4 +30,7 @@ public enum MetaErrorCode : byte
     DataNodeLimit = 21,
     NodeNotFound = 22,
     NodeExists = 23,
+    RoleNameRequired = 24,
+    RoleExists = 25,
+    RoleNotFound = 26,
 }

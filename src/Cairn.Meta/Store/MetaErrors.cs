@@ -24,6 +24,9 @@ internal static class MetaErrors
     public const string SubscriptionNotFound = "subscription not found";
 
     public const string NodeNotFound = "node not found";
+    public const string RoleNameRequired = "role name required";
+    public const string RoleExists = "role already exists";
+    public const string RoleNotFound = "role not found";
 
     /// <summary>Cairn's text (Enterprise's is not documented): names the licence's cap, as docs/licensing.md says.</summary>
     public static string DataNodeLimit(int max, int have) =>

@@ -11,7 +11,7 @@ namespace Cairn.Meta.Store;
 ///
 /// | offset | size | meaning                               |
 /// |--------|------|---------------------------------------|
-/// | 0      | 1    | format version (3; 1 and 2 still read) |
+/// | 0      | 1    | format version (4; 1 to 3 still read)  |
 /// | 1      | 3    | magic "CMS"                           |
 /// | 4      | 4    | body length N, u32 LE                 |
 /// | 8      | 4    | CRC-32C of the body, u32 LE           |
@@ -19,13 +19,16 @@ namespace Cairn.Meta.Store;
 /// </summary>
 public static class MetaSnapshotCodec
 {
-    public const byte FormatVersion = 3;
+    public const byte FormatVersion = 4;
 
     /// <summary>Version 1 had no users, continuous queries or subscriptions; it is still read.</summary>
     private const byte FormatVersion1 = 1;
 
     /// <summary>Version 2 had no meta or data nodes; it is still read.</summary>
     private const byte FormatVersion2 = 2;
+
+    /// <summary>Version 3 had no roles; it is still read.</summary>
+    private const byte FormatVersion3 = 3;
     internal const int HeaderLength = 12;
     private static ReadOnlySpan<byte> Magic => "CMS"u8;
 
@@ -101,6 +104,18 @@ public static class MetaSnapshotCodec
         }
         WriteNodes(w, state.MetaNodes);
         WriteNodes(w, state.DataNodes);
+        w.Count(state.Roles.Length);
+        foreach (var role in state.Roles)
+        {
+            w.String(role.Name);
+            MetaCommandCodec.WriteStrings(w, role.Users);
+            w.Count(role.Permissions.Length);
+            foreach (var p in role.Permissions)
+            {
+                w.String(p.Database);
+                MetaCommandCodec.WriteStrings(w, p.Names);
+            }
+        }
 
         var body = w.Written[HeaderLength..];
         w.PatchUInt32(lengthAt, (uint)body.Length);
@@ -113,7 +128,7 @@ public static class MetaSnapshotCodec
     {
         if (data.Length < HeaderLength) throw new InvalidDataException($"meta snapshot: {data.Length} bytes is shorter than the header");
         byte version = data[0];
-        if (version != FormatVersion && version != FormatVersion1 && version != FormatVersion2) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
+        if (version is not (FormatVersion or FormatVersion1 or FormatVersion2 or FormatVersion3)) throw new InvalidDataException($"meta snapshot: unsupported format version {data[0]}");
         if (!data.Slice(1, 3).SequenceEqual(Magic)) throw new InvalidDataException("meta snapshot: bad magic");
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         if (length != data.Length - HeaderLength)
@@ -202,11 +217,26 @@ public static class MetaSnapshotCodec
             metaNodes = ReadNodes(ref r);
             dataNodes = ReadNodes(ref r);
         }
+        var roles = ImmutableArray<RoleInfo>.Empty;
+        if (version >= 4)
+        {
+            var b = ImmutableArray.CreateBuilder<RoleInfo>(r.Count(12));
+            for (int i = b.Capacity; i > 0; i--)
+            {
+                string name = r.String();
+                var members = MetaCommandCodec.ReadStrings(ref r);
+                var permissions = ImmutableArray.CreateBuilder<RolePermission>(r.Count(8));
+                for (int p = permissions.Capacity; p > 0; p--) permissions.Add(new RolePermission(r.String(), MetaCommandCodec.ReadStrings(ref r)));
+                b.Add(new RoleInfo(name, members, permissions.MoveToImmutable()));
+            }
+            roles = b.MoveToImmutable();
+        }
         r.End();
         return new MetaState(index, maxNodeId, maxShardGroupId, maxShardId, dbs.MoveToImmutable(), users)
         {
             MetaNodes = metaNodes,
             DataNodes = dataNodes,
+            Roles = roles,
         };
     }
 

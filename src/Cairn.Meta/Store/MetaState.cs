@@ -42,6 +42,29 @@ public sealed record MetaState
     /// <summary>The data nodes, in id order.</summary>
     public ImmutableArray<NodeInfo> DataNodes { get; init => field = value.OrEmpty(); } = [];
 
+    /// <summary>Enterprise roles, in creation order.</summary>
+    public ImmutableArray<RoleInfo> Roles { get; init => field = value.OrEmpty(); } = [];
+
+    public RoleInfo? Role(string name)
+    {
+        foreach (var role in Roles)
+            if (role.Name == name) return role;
+        return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may do <paramref name="wanted"/> on <paramref name="database"/>: an admin, its own
+    /// privileges, or those of the roles it belongs to.
+    /// </summary>
+    public bool Authorizes(UserInfo user, UserPrivilege wanted, string database)
+    {
+        if (user.Authorizes(wanted, database)) return true;
+        var granted = user.PrivilegeOn(database);
+        foreach (var role in Roles)
+            if (role.Users.Contains(user.Name)) granted |= role.PrivilegeOn(database);
+        return (granted & wanted) == wanted;
+    }
+
     public NodeInfo? MetaNode(ulong id) => Find(MetaNodes, id);
 
     public NodeInfo? DataNode(ulong id) => Find(DataNodes, id);
@@ -111,7 +134,7 @@ public sealed record MetaState
     public bool Equals(MetaState? other) =>
         other is not null && Index == other.Index && MaxNodeId == other.MaxNodeId && MaxShardGroupId == other.MaxShardGroupId
         && MaxShardId == other.MaxShardId && Sequences.Same(Databases, other.Databases) && Sequences.Same(Users, other.Users)
-        && Sequences.Same(MetaNodes, other.MetaNodes) && Sequences.Same(DataNodes, other.DataNodes);
+        && Sequences.Same(MetaNodes, other.MetaNodes) && Sequences.Same(DataNodes, other.DataNodes) && Sequences.Same(Roles, other.Roles);
 
     public override int GetHashCode() => HashCode.Combine(Index, MaxShardGroupId, MaxShardId, Databases.Length);
 }

@@ -18,7 +18,7 @@ public static partial class MetaStateMachine
     private static Outcome DropUser(MetaState state, DropUserCommand c)
     {
         int i = state.IndexOfUser(c.Name);
-        return i < 0 ? UserNotFound : Outcome.To(state with { Users = state.Users.RemoveAt(i) });
+        return i < 0 ? UserNotFound : Outcome.To(WithoutRoleMember(state with { Users = state.Users.RemoveAt(i) }, c.Name));
     }
 
     private static Outcome UpdateUser(MetaState state, UpdateUserCommand c)

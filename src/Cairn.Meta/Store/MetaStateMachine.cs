@@ -46,6 +46,10 @@ public static partial class MetaStateMachine
             CreateDataNodeCommand c => CreateDataNode(state, c),
             DeleteDataNodeCommand c => DeleteDataNode(state, c),
             UpdateDataNodeCommand c => UpdateDataNode(state, c),
+            CreateRoleCommand c => CreateRole(state, c),
+            DropRoleCommand c => DropRole(state, c),
+            ChangeRoleUsersCommand c => ChangeRoleUsers(state, c),
+            ChangeRolePermissionsCommand c => ChangeRolePermissions(state, c),
             _ => throw new ArgumentException($"unknown meta command {command.GetType().Name}", nameof(command)),
         };
         next = (outcome.State ?? state) with { Index = state.Index + 1 };

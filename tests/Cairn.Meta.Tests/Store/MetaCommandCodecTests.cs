@@ -44,6 +44,10 @@ public class MetaCommandCodecTests
         () => new CreateDataNodeCommand("d1:8086", "d1:8088", 3),
         () => new DeleteDataNodeCommand(4),
         () => new UpdateDataNodeCommand(4, "", "d2:8088"),
+        () => new CreateRoleCommand("ops"),
+        () => new DropRoleCommand("ops"),
+        () => new ChangeRoleUsersCommand("ops", true, ["alice", "bob"]),
+        () => new ChangeRolePermissionsCommand("ops", false, "db0", ["ReadData", "WriteData"]),
     ];
 
     [Test]

@@ -79,10 +79,10 @@ public class MetaSnapshotCodecTests
     public async Task Encode_Empty_MatchesTheDocumentedLayout()
     {
         var bytes = MetaSnapshotCodec.Encode(MetaState.Empty);
-        // index and three counters (32 bytes), then four empty lists: databases, users, meta nodes, data nodes (4 × 4).
-        await Assert.That(bytes.Length).IsEqualTo(12 + 48);
-        await Assert.That(bytes.AsSpan(0, 4).ToArray()).IsEquivalentTo(new byte[] { 3, (byte)'C', (byte)'M', (byte)'S' });
-        await Assert.That(BitConverter.ToUInt32(bytes, 4)).IsEqualTo(48u);
+        // index and three counters (32 bytes), then five empty lists: databases, users, meta nodes, data nodes, roles (5 × 4).
+        await Assert.That(bytes.Length).IsEqualTo(12 + 52);
+        await Assert.That(bytes.AsSpan(0, 4).ToArray()).IsEquivalentTo(new byte[] { 4, (byte)'C', (byte)'M', (byte)'S' });
+        await Assert.That(BitConverter.ToUInt32(bytes, 4)).IsEqualTo(52u);
         await Assert.That(BitConverter.ToUInt32(bytes, 8)).IsEqualTo(Crc32C.Compute(bytes.AsSpan(12)));
     }
 
