@@ -25,10 +25,60 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
             "/ping" => InfluxResponses.PingAsync(context),
             "/health" => HealthAsync(context),
             "/debug/vars" => AuthenticatedAsync(context, DebugVarsAsync),
+            "/shard-status" => AuthenticatedAsync(context, ShardStatusAsync),
             "/write" or "/api/v2/write" => AuthenticatedAsync(context, WriteAsync),
             "/query" when query is not null => AuthenticatedAsync(context, query),
             _ => InfluxResponses.NotFoundAsync(context),
         };
+    }
+
+    /// <summary>
+    /// GET /shard-status (InfluxDB Enterprise's data-node endpoint): per database and retention policy, the shards this
+    /// node holds, with their size on disk (left out when 0) and whether their group still takes writes.
+    /// </summary>
+    private Task ShardStatusAsync(HttpContext context)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method)) return InfluxResponses.MethodNotAllowedAsync(context, "GET");
+        var state = meta?.Current;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        return InfluxResponses.WriteJsonAsync(context, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("databases");
+            foreach (var db in state?.Databases ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteString("name", db.Name);
+                json.WriteStartArray("retention_policies");
+                foreach (var rp in db.RetentionPolicies)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", rp.Name);
+                    json.WriteNumber("replication_factor", rp.ReplicaN);
+                    json.WriteStartArray("shards");
+                    foreach (var group in rp.ShardGroups)
+                    {
+                        if (group.Deleted) continue;
+                        foreach (var info in group.Shards)
+                        {
+                            if (store?.Shard(info.Id) is not { } shard) continue;
+                            json.WriteStartObject();
+                            json.WriteNumber("id", info.Id);
+                            long size = shard.Statistics.DiskBytes;
+                            if (size > 0) json.WriteNumber("size", size);
+                            json.WriteBoolean("is_hot", group.EffectiveEnd > now);
+                            json.WriteEndObject();
+                        }
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
     }
 
     /// <summary>Runs <paramref name="next"/> once the request is authenticated (<c>[http] auth-enabled</c>); /ping and /health stay open.</summary>
