@@ -358,14 +358,8 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
     /// <summary>POST /role {"action":"create|delete|add-users|remove-users|add-permissions|remove-permissions","role":{"name","users","permissions"}}.</summary>
     private static async Task RoleActionAsync(HttpContext context, MetaService meta)
     {
-        JsonDocument body;
-        try { body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted); }
-        catch (JsonException e) { throw new MetaApiException(400, "invalid JSON: " + e.Message); }
+        var (body, action, role, name) = await ReadActionAsync(context, "role");
         using var _ = body;
-        var root = body.RootElement;
-        string action = root.TryGetProperty("action", out var a) ? a.GetString() ?? "" : "";
-        if (!root.TryGetProperty("role", out var role) || !role.TryGetProperty("name", out var n) || n.GetString() is not { Length: > 0 } name)
-            throw new MetaApiException(400, "role name required");
         RequireLeader(meta);
         var ct = context.RequestAborted;
         var users = role.TryGetProperty("users", out var u) && u.ValueKind == JsonValueKind.Array
@@ -544,17 +538,31 @@ public sealed class MetaHttpApi(Func<MetaService?> service, LicenseState license
         await EmptyAsync(context);
     }
 
-    /// <summary>POST /user {"action":…,"user":{"name","password","permissions":{db:[…]}}}.</summary>
-    private static async Task UserActionAsync(HttpContext context, MetaService meta)
+    /// <summary>
+    /// The body of POST /user and /role: <c>{"action": …, "<paramref name="subject"/>": {"name": …, …}}</c>. Returns the
+    /// document (the caller disposes it), the action, the subject object and its name; 400 when the JSON or the name is missing.
+    /// </summary>
+    private static async Task<(JsonDocument Body, string Action, JsonElement Subject, string Name)> ReadActionAsync(HttpContext context, string subject)
     {
         JsonDocument body;
         try { body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted); }
         catch (JsonException e) { throw new MetaApiException(400, "invalid JSON: " + e.Message); }
-        using var _ = body;
         var root = body.RootElement;
-        string action = root.TryGetProperty("action", out var a) ? a.GetString() ?? "" : "";
-        if (!root.TryGetProperty("user", out var user) || !user.TryGetProperty("name", out var n) || n.GetString() is not { Length: > 0 } name)
-            throw new MetaApiException(400, "user name required");
+        string action = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("action", out var a) ? a.GetString() ?? "" : "";
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(subject, out var element)
+            || element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("name", out var n) || n.GetString() is not { Length: > 0 } name)
+        {
+            body.Dispose();
+            throw new MetaApiException(400, subject + " name required");
+        }
+        return (body, action, element, name);
+    }
+
+    /// <summary>POST /user {"action":…,"user":{"name","password","permissions":{db:[…]}}}.</summary>
+    private static async Task UserActionAsync(HttpContext context, MetaService meta)
+    {
+        var (body, action, user, name) = await ReadActionAsync(context, "user");
+        using var _ = body;
         string password = user.TryGetProperty("password", out var p) ? p.GetString() ?? "" : "";
         RequireLeader(meta);
         var ct = context.RequestAborted;

@@ -185,14 +185,7 @@ public sealed class MetaService : IAsyncDisposable
                 }
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return body;
-                string message = body;
-                try
-                {
-                    using var doc = JsonDocument.Parse(body);
-                    if (doc.RootElement.TryGetProperty("error", out var error)) message = error.GetString() ?? body;
-                }
-                catch (JsonException) { }
-                throw new MetaApiException((int)response.StatusCode, $"meta node {target}: {message}");
+                throw new MetaApiException((int)response.StatusCode, $"meta node {target}: {ErrorText(body) ?? body}");
             }
         }
         throw new MetaApiException(502, $"meta node {addr}: too many redirects");
@@ -256,6 +249,20 @@ public sealed class MetaService : IAsyncDisposable
     /// <summary>A short-lived JWT signed with the internal shared secret, for calls between nodes.</summary>
     public string InternalToken() =>
         Auth.JwtToken.Create("", Time.GetUtcNow().ToUnixTimeSeconds() + 60, System.Text.Encoding.UTF8.GetBytes(Options.InternalSharedSecret));
+
+    /// <summary>The message of an API error body <c>{"error":"…"}</c>, or null when the body is not one.</summary>
+    public static string? ErrorText(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var error)
+                && error.GetString() is { } message)
+                return message;
+        }
+        catch (JsonException) { }
+        return null;
+    }
 
     /// <summary>Host:port equality that treats "localhost" and 127.0.0.1 alike.</summary>
     public static bool SameAddress(string a, string b) =>

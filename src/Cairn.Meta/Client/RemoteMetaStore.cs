@@ -211,13 +211,7 @@ public sealed class RemoteMetaStore : IMetaStore, IAsyncDisposable
     private static async Task<string> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            if (doc.RootElement.TryGetProperty("error", out var e)) return e.GetString() ?? text;
-        }
-        catch (JsonException) { }
-        return $"status {(int)response.StatusCode}";
+        return MetaService.ErrorText(text) ?? $"status {(int)response.StatusCode}";
     }
 
     private void Authorize(HttpRequestMessage request)
