@@ -85,6 +85,7 @@ test_all() {
   export CAIRN_BIN="$ROOT/bin/cairn"
   run_tests tests/Cairn.Common.Tests
   run_tests tests/Cairn.Meta.Tests
+  run_tests tests/Cairn.Cluster.Tests
   run_tests tests/Cairn.Storage.Tests --treenode-filter '/*/*/*/*[Category!=Perf]'
   run_tests tests/Cairn.Query.Tests
   run_tests tests/Cairn.Http.Tests
