@@ -29,6 +29,9 @@ public enum ClusterMethod : ushort
 
     /// <summary>Is this node up and serving data (hinted handoff asks before it replays).</summary>
     Ping = 8,
+
+    /// <summary>A shard's whole series index (series keys and field types) for meta queries gathered from every shard.</summary>
+    ShardIndex = 9,
 }
 
 /// <summary>Statuses the cluster service answers beyond the framing's (256 and up, see RpcStatus).</summary>

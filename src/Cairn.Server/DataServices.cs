@@ -1,3 +1,4 @@
+using Cairn.Cluster;
 using Cairn.Common.Config;
 using Cairn.Http;
 using Cairn.Http.Auth;
@@ -30,6 +31,20 @@ internal sealed class DataServices : IAsyncDisposable
     {
         Meta = meta;
         Store = store;
+        var cluster = config.Cluster;
+        var client = new ClusterClient(new ClusterClientOptions
+        {
+            InternalSharedSecret = config.Meta.MetaInternalSharedSecret,
+            DialTimeout = cluster.DialTimeout,
+            PoolMaxIdleTime = cluster.PoolMaxIdleTime,
+            PoolMaxIdleStreams = (int)Math.Clamp(cluster.PoolMaxIdleStreams, 1, 10_000),
+        });
+        ClusterContext = new ClusterContext(meta, store, client, new ClusterService(), () => (meta as RemoteMetaStore)?.NodeId ?? 0, new ClusterTimeouts
+        {
+            WriteTimeout = cluster.WriteTimeout > TimeSpan.Zero ? cluster.WriteTimeout : TimeSpan.FromSeconds(10),
+            ShardReaderTimeout = cluster.ShardReaderTimeout > TimeSpan.Zero ? cluster.ShardReaderTimeout : TimeSpan.FromSeconds(10),
+            AllowOutOfOrderWrites = cluster.AllowOutOfOrderWrites,
+        });
         Writer = new PointsWriter(meta, store);
         // One hasher for CREATE USER and for request authentication, so both share its cache of checked passwords.
         var passwords = new PasswordHasher();
@@ -59,6 +74,9 @@ internal sealed class DataServices : IAsyncDisposable
     public RemoteMetaStore? Cluster => Meta as RemoteMetaStore;
 
     public TsdbStore Store { get; }
+
+    /// <summary>The data plane's shared parts: client to the other data nodes, the cluster service, this node's id.</summary>
+    public ClusterContext ClusterContext { get; }
 
     public PointsWriter Writer { get; }
 
@@ -123,6 +141,7 @@ internal sealed class DataServices : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_background);
+        await ClusterContext.Client.DisposeAsync();
         await Store.DisposeAsync();
         await ((IAsyncDisposable)Meta).DisposeAsync();
         _stop.Dispose();

@@ -100,6 +100,8 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
                     httpListeners.Any(l => l.Key == "http") ? Advertised("http") : "", Advertised("rpc"));
                 _meta = new MetaService(single, license, new MetaControl.Client(_config.Meta.InternalSharedSecret, _config.Cluster.DialTimeout), MetaOptions());
             }
+            if (data is not null)
+                data.ClusterContext.Service.RegisterOn(listeners.First(l => l.Key == "rpc").Listener, _config.Meta.MetaInternalSharedSecret);
             if (data?.Cluster is { } cluster)
             {
                 var rpc = listeners.First(l => l.Key == "rpc").Listener;
