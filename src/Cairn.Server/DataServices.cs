@@ -53,6 +53,7 @@ internal sealed class DataServices : IAsyncDisposable
         var limits = config.Cluster;
         var executor = new StatementExecutor(meta, store, TimeProvider.System, config.Meta.RetentionAutocreate)
         {
+            Cluster = ClusterContext,
             Passwords = passwords,
             SelectLimits = new SelectLimits(
                 (int)Math.Clamp(limits.MaxSelectSeries, 0, int.MaxValue),

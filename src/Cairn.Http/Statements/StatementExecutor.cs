@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Cairn.Cluster;
 using Cairn.Meta.Store;
 using Cairn.Query.Ast;
 using Cairn.Query.Results;
@@ -24,6 +25,12 @@ public sealed partial class StatementExecutor
     private readonly IShardCatalog _shards;
     private readonly TimeProvider _time;
     private readonly bool _retentionAutoCreate;
+
+    /// <summary>
+    /// The data plane of a clustered data node: shards owned by other nodes are read (and deletes fanned out) through
+    /// it. Null, or a node that is not in a cluster, means every shard is this node's.
+    /// </summary>
+    public ClusterContext? Cluster { get; init; }
 
     /// <param name="meta">Databases, retention policies and shard groups.</param>
     /// <param name="shards">The shards this node holds.</param>
