@@ -1,3 +1,4 @@
+using Cairn.Cluster.Write;
 using Cairn.Common;
 using Cairn.Common.Web;
 using Cairn.Meta.Licensing;
@@ -187,7 +188,14 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
                 await QueryEndpoint.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid consistency level", pretty: false);
                 return;
             }
-            var outcome = await writer.WriteAsync(db, rp, body.Memory, precision, context.RequestAborted);
+            var level = consistency switch
+            {
+                "any" => ConsistencyLevel.Any,
+                "quorum" => ConsistencyLevel.Quorum,
+                "all" => ConsistencyLevel.All,
+                _ => ConsistencyLevel.One,
+            };
+            var outcome = await writer.WriteAsync(db, rp, body.Memory, precision, level, context.RequestAborted);
             if (outcome.Error is null)
             {
                 context.Response.StatusCode = StatusCodes.Status204NoContent;

@@ -1,4 +1,5 @@
 using Cairn.Cluster;
+using Cairn.Cluster.Write;
 using Cairn.Common.Config;
 using Cairn.Http;
 using Cairn.Http.Auth;
@@ -45,7 +46,9 @@ internal sealed class DataServices : IAsyncDisposable
             ShardReaderTimeout = cluster.ShardReaderTimeout > TimeSpan.Zero ? cluster.ShardReaderTimeout : TimeSpan.FromSeconds(10),
             AllowOutOfOrderWrites = cluster.AllowOutOfOrderWrites,
         });
-        Writer = new PointsWriter(meta, store);
+        var shardWriter = new ShardWriter(store);
+        WriteShardHandler.Register(ClusterContext, shardWriter);
+        Writer = new PointsWriter(meta, shardWriter, ClusterContext, handoff: null);
         // One hasher for CREATE USER and for request authentication, so both share its cache of checked passwords.
         var passwords = new PasswordHasher();
         var http = config.Http;

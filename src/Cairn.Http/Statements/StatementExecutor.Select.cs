@@ -1,5 +1,5 @@
 using Cairn.Meta.Store;
-using Cairn.Http.Write;
+using Cairn.Cluster.Write;
 using Cairn.Query.Ast;
 using Cairn.Query.Engine;
 using Cairn.Query.Results;
