@@ -16,7 +16,7 @@ namespace Cairn.Http;
 /// </summary>
 public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> coresInUse, DataHttpOptions options,
     IMetaStore? meta = null, PointsWriter? writer = null, Func<HttpContext, Task>? query = null, TsdbStore? store = null,
-    HttpAuthentication? auth = null)
+    HttpAuthentication? auth = null, Action<System.Text.Json.Utf8JsonWriter>? moreStatistics = null)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -122,6 +122,7 @@ public sealed class DataHttpApi(LicenseState license, Func<IReadOnlyList<int>> c
         {
             license.WriteEntitlements(json, coresInUse());
             if (store is not null) EngineStatistics.Write(json, store);
+            moreStatistics?.Invoke(json);
         });
     }
 

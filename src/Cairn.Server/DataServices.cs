@@ -49,6 +49,7 @@ internal sealed class DataServices : IAsyncDisposable
         var shardWriter = new ShardWriter(store);
         WriteShardHandler.Register(ClusterContext, shardWriter);
         Writer = new PointsWriter(meta, shardWriter, ClusterContext, handoff: null);
+        Statistics = new ClusterStatistics(ClusterContext, shardWriter, Writer);
         // One hasher for CREATE USER and for request authentication, so both share its cache of checked passwords.
         var passwords = new PasswordHasher();
         var http = config.Http;
@@ -83,6 +84,9 @@ internal sealed class DataServices : IAsyncDisposable
     public ClusterContext ClusterContext { get; }
 
     public PointsWriter Writer { get; }
+
+    /// <summary>The write, cluster and rpc entries of /debug/vars.</summary>
+    public ClusterStatistics Statistics { get; }
 
     /// <summary><c>[http] auth-enabled</c>, realm and shared secret, over this node's users.</summary>
     public HttpAuthentication Authentication { get; }

@@ -216,7 +216,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         {
             var services = _data!;
             var api = new DataHttpApi(license, () => _coresInUse, new DataHttpOptions { MaxBodySize = _config.Http.MaxBodySize },
-                services.Meta, services.Writer, services.Query, services.Store, services.Authentication);
+                services.Meta, services.Writer, services.Query, services.Store, services.Authentication, services.Statistics.Write);
             apis.Add(("http", "[http] bind-address", _config.Http.BindAddress, api.HandleAsync));
         }
         if (HasMeta)
