@@ -20,6 +20,7 @@ internal readonly record struct QueuePosition(ulong SegmentId, long Offset);
 ///     24    4  CRC-32C of bytes [0,24)
 ///     28    4  zero
 /// </code>
+/// The file is held open exclusively, which also keeps a second process off the queue.
 /// Each update is a 32-byte <c>pwrite</c> with no fsync: a killed process loses nothing, a power cut may bring
 /// back an older position and so a few entries are delivered twice (point writes are idempotent).
 /// </remarks>
@@ -39,7 +40,16 @@ internal sealed class QueuePositionFile : IDisposable
     /// <summary>Opens (or creates) the file; <paramref name="position"/> is null when it holds no valid slot.</summary>
     public static QueuePositionFile Open(string path, out QueuePosition? position, out bool damaged)
     {
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        SafeFileHandle handle;
+        try
+        {
+            // Exclusive (flock on Unix): two processes on one queue would interleave records and positions.
+            handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"hinted handoff queue {Path.GetDirectoryName(path)} is already open ({path} is locked): {e.Message}", e);
+        }
         try
         {
             Span<byte> slots = stackalloc byte[2 * SlotSize];

@@ -230,4 +230,18 @@ public class HintedHandoffRecoveryTests
         await Assert.That(await reopened.WaitForEmptyAsync(1, TimeSpan.FromSeconds(10))).IsTrue();
         await Assert.That(string.Join(",", sender.DeliveredTo(1))).IsEqualTo("e2,e3,e4,e5");
     }
+
+    [Test]
+    public async Task Open_QueueAlreadyOpenElsewhere_IsRefused()
+    {
+        using var dir = new TempDir();
+        var options = HH.Options(dir);
+        await using var first = await HH.OpenAsync(options, new ScriptedSender());
+        first.Enqueue(1, 1, HH.Request("x"), 1);
+
+        await using var second = new Cairn.Cluster.HintedHandoff.HintedHandoffService(options, new ScriptedSender().Send, TimeProvider.System);
+        var error = await Assert.That(() => second.OpenAsync(CancellationToken.None)).Throws<IOException>();
+        await Assert.That(error!.Message).Contains("already open");
+        await Assert.That(first.HasPending(1)).IsTrue();
+    }
 }
