@@ -131,8 +131,6 @@ internal static class HH
         return Encoding.UTF8.GetBytes(text);
     }
 
-    public static string Text(string name, int length = 0) => Encoding.UTF8.GetString(Request(name, length));
-
     /// <summary>Bytes one record of a request of <paramref name="requestLength"/> bytes takes in a segment.</summary>
     public static int RecordLength(int requestLength) => 28 + requestLength;
 
