@@ -1,4 +1,5 @@
 using Cairn.Cluster;
+using Cairn.Cluster.HintedHandoff;
 using Cairn.Cluster.Write;
 using Cairn.Common.Config;
 using Cairn.Http;
@@ -28,7 +29,7 @@ internal sealed class DataServices : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _background = [];
 
-    private DataServices(IMetaStore meta, TsdbStore store, CairnConfig config)
+    private DataServices(IMetaStore meta, TsdbStore store, CairnConfig config, bool clustered)
     {
         Meta = meta;
         Store = store;
@@ -48,8 +49,25 @@ internal sealed class DataServices : IAsyncDisposable
         });
         var shardWriter = new ShardWriter(store);
         WriteShardHandler.Register(ClusterContext, shardWriter);
-        Writer = new PointsWriter(meta, shardWriter, ClusterContext, handoff: null);
+        // Hinted handoff holds writes for other data nodes: only a clustered data node has any.
+        var hh = config.HintedHandoff;
+        if (clustered && hh.Enabled)
+        {
+            Handoff = new HintedHandoffService(new HintedHandoffOptions
+            {
+                Dir = hh.Dir,
+                MaxSize = hh.MaxSize,
+                MaxAge = hh.MaxAge,
+                RetryRateLimit = hh.RetryRateLimit,
+                RetryInterval = hh.RetryInterval,
+                RetryMaxInterval = hh.RetryMaxInterval < hh.RetryInterval ? hh.RetryInterval : hh.RetryMaxInterval,
+                PurgeInterval = hh.PurgeInterval,
+                RetryConcurrency = (int)Math.Clamp(hh.RetryConcurrency, 1, 1024),
+            }, HintedHandoffReplay.Sender(ClusterContext), TimeProvider.System);
+        }
+        Writer = new PointsWriter(meta, shardWriter, ClusterContext, Handoff);
         Statistics = new ClusterStatistics(ClusterContext, shardWriter, Writer);
+        if (Handoff is { } handoff) Statistics.More = json => HintedHandoffReplay.WriteStatistics(json, handoff);
         // One hasher for CREATE USER and for request authentication, so both share its cache of checked passwords.
         var passwords = new PasswordHasher();
         var http = config.Http;
@@ -84,6 +102,9 @@ internal sealed class DataServices : IAsyncDisposable
     public ClusterContext ClusterContext { get; }
 
     public PointsWriter Writer { get; }
+
+    /// <summary>The hinted-handoff queues of a clustered data node (null on a single server or when disabled).</summary>
+    public HintedHandoffService? Handoff { get; }
 
     /// <summary>The write, cluster and rpc entries of /debug/vars.</summary>
     public ClusterStatistics Statistics { get; }
@@ -123,7 +144,17 @@ internal sealed class DataServices : IAsyncDisposable
             await ((IAsyncDisposable)meta).DisposeAsync();
             throw;
         }
-        return new DataServices(meta, store, config);
+        var services = new DataServices(meta, store, config, clustered);
+        try
+        {
+            if (services.Handoff is { } handoff) await handoff.OpenAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
+        return services;
     }
 
     /// <summary>CAIRN_ENGINE_MAINTENANCE_INTERVAL (a Go duration) lets tests snapshot and compact often; 1s otherwise.</summary>
@@ -137,6 +168,11 @@ internal sealed class DataServices : IAsyncDisposable
     public void StartBackground(CairnConfig config)
     {
         Cluster?.Start();
+        if (Handoff is { } handoff)
+        {
+            handoff.Start();
+            _background.Add(HintedHandoffReplay.DropRemovedNodesAsync(Meta, ClusterContext, handoff, _stop.Token));
+        }
         Store.StartMaintenance();
         if (config.Retention.Enabled)
             _background.Add(new RetentionService(Meta, Store, Store, TimeProvider.System).RunAsync(config.Retention.CheckInterval, _stop.Token));
@@ -149,6 +185,7 @@ internal sealed class DataServices : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_background);
+        if (Handoff is not null) await Handoff.DisposeAsync();
         await ClusterContext.Client.DisposeAsync();
         await Store.DisposeAsync();
         await ((IAsyncDisposable)Meta).DisposeAsync();

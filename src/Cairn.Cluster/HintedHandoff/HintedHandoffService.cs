@@ -10,7 +10,7 @@ namespace Cairn.Cluster.HintedHandoff;
 /// once it answers (docs/hinted-handoff.md). Lifecycle: construct, <see cref="OpenAsync"/>, <see cref="Start"/>,
 /// <see cref="DisposeAsync"/>. <see cref="Enqueue"/> is safe from any number of threads once open.
 /// </summary>
-public sealed class HintedHandoffService : IAsyncDisposable
+public sealed class HintedHandoffService : IAsyncDisposable, Cairn.Cluster.Write.IHintedHandoff
 {
     private readonly HintedHandoffOptions _options;
     private readonly HintedWriteSender _send;
