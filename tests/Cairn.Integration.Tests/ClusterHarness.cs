@@ -29,12 +29,16 @@ public sealed class ClusterHarness : IAsyncDisposable
         public HttpClient Client => Sandbox.Http(Http);
     }
 
-    public static async Task<ClusterHarness> StartAsync(int meta, int data, int maxDataNodes = 4, string metaExtra = "", string dataExtra = "")
+    /// <param name="dataExtra">Keys for each data node's [meta] section.</param>
+    /// <param name="hintedHandoff">Keys for each data node's [hinted-handoff] section.</param>
+    /// <param name="dataSections">Whole sections (with their headers) for each data node, such as [cluster].</param>
+    public static async Task<ClusterHarness> StartAsync(int meta, int data, int maxDataNodes = 4, string metaExtra = "", string dataExtra = "",
+        string hintedHandoff = "", string dataSections = "")
     {
         var h = await CreateAsync(maxDataNodes);
         var starts = new List<Task>();
         for (int i = 1; i <= meta; i++) starts.Add(h.StartAsync(h.AddMeta("m" + i, metaExtra)));
-        for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra)));
+        for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra, hintedHandoff, dataSections)));
         await Task.WhenAll(starts);
         return h;
     }
@@ -73,7 +77,7 @@ public sealed class ClusterHarness : IAsyncDisposable
         return node;
     }
 
-    public Node AddData(string name, string extra = "")
+    public Node AddData(string name, string extra = "", string hintedHandoff = "", string sections = "")
     {
         int http = FreePort(), rpc = FreePort();
         var dir = Sandbox.PathOf(name);
@@ -90,8 +94,10 @@ public sealed class ClusterHarness : IAsyncDisposable
             wal-dir = "{dir}/wal"
             [hinted-handoff]
             dir = "{dir}/hh"
+            {hintedHandoff}
             [http]
             bind-address = "127.0.0.1:{http}"
+            {sections}
             """ + "\n" + Sandbox.LicenseToml(_license!);
         var node = new Node { Name = name, ConfigPath = Sandbox.WriteFile(name + ".toml", toml), Http = $"127.0.0.1:{http}", Tcp = $"127.0.0.1:{rpc}" };
         Data.Add(node);

@@ -50,7 +50,7 @@ public class ClusterWriteTests
     [Test]
     public async Task KillDataNodeDuringWrites_ConsistencyOne_EveryAcknowledgedPointOnEveryOwner_NoneDuplicated()
     {
-        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, dataExtra: "[hinted-handoff]\nretry-interval = \"200ms\"\nretry-max-interval = \"1s\"");
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, hintedHandoff: "retry-interval = \"200ms\"\nretry-max-interval = \"1s\"");
         await c.FormAsync();
         var (d1, d2, d3) = (c.Data[0], c.Data[1], c.Data[2]);
         await ClusterHarness.QueryAsync(d1, "CREATE DATABASE db WITH REPLICATION 2");
@@ -145,7 +145,7 @@ public class ClusterWriteTests
     public async Task ConsistencyAll_OwnerDown_PartialWrite_ThenHintedHandoffDelivers_MaxAgeDropsAndCounts()
     {
         await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2,
-            dataExtra: "[hinted-handoff]\nretry-interval = \"200ms\"\nretry-max-interval = \"500ms\"");
+            hintedHandoff: "retry-interval = \"200ms\"\nretry-max-interval = \"500ms\"");
         await c.FormAsync();
         var (d1, d2) = (c.Data[0], c.Data[1]);
         await ClusterHarness.QueryAsync(d1, "CREATE DATABASE db WITH REPLICATION 2");
@@ -165,20 +165,20 @@ public class ClusterWriteTests
 
         await c.StartAsync(d2);
         // d2 reads its own copy of the shard first: both points arrive there through hinted handoff.
-        await ClusterHarness.EventuallyAsync(d2, "SELECT count(v) FROM cpu", ["\"count\"],\"values\":[[\"1970-01-01T00:00:00Z\",3]]"], Within);
+        await ClusterHarness.EventuallyAsync(d2, "SELECT count(v) FROM db..cpu", ["\"count\"],\"values\":[[\"1970-01-01T00:00:00Z\",3]]"], Within);
     }
 
     [Test]
     public async Task HintedHandoff_EntriesOlderThanMaxAge_AreDroppedAndCounted()
     {
         await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2,
-            dataExtra: "[hinted-handoff]\nmax-age = \"1s\"\npurge-interval = \"200ms\"\nretry-interval = \"200ms\"");
+            hintedHandoff: "max-age = \"1s\"\npurge-interval = \"200ms\"\nretry-interval = \"200ms\"");
         await c.FormAsync();
         var (d1, d2) = (c.Data[0], c.Data[1]);
         await ClusterHarness.QueryAsync(d1, "CREATE DATABASE db WITH REPLICATION 2");
         foreach (var d in c.Data) await ClusterHarness.EventuallyAsync(d, "SHOW DATABASES", ["\"db\""], Within);
         await WriteOkAsync(d1, "db", $"cpu v=1 {Base}");
-        await ClusterHarness.EventuallyAsync(d2, "SELECT count(v) FROM cpu", ["\"values\":[[\"1970-01-01T00:00:00Z\",1]]"], Within);
+        await ClusterHarness.EventuallyAsync(d2, "SELECT count(v) FROM db..cpu", ["\"values\":[[\"1970-01-01T00:00:00Z\",1]]"], Within);
 
         await c.KillAsync(d2);
         var (status, body) = await WriteAsync(d1, "db", $"cpu v=2 {Base + 1}", "consistency=any");
@@ -198,7 +198,7 @@ public class ClusterWriteTests
     [Test]
     public async Task FullHintedHandoffQueue_RefusesWithQueueIsFull_AndTheNodeKeepsServing()
     {
-        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2, dataExtra: "[hinted-handoff]\nmax-size = 4096");
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2, hintedHandoff: "max-size = 4096");
         await c.FormAsync();
         var (d1, d2) = (c.Data[0], c.Data[1]);
         // Replication 1: each group's two shards have one owner each, so about half the series belong to d2.

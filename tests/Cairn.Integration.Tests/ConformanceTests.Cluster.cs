@@ -33,7 +33,7 @@ public partial class ConformanceTests
         await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3);
         await c.FormAsync();
         var through = c.Data[0];
-        await ClusterHarness.ShowEventuallyAsync(c.Meta[0], c.Data.Select(d => d.Tcp), TimeSpan.FromSeconds(20));
+        await c.ShowEventuallyAsync(c.Meta[0], c.Data.Select(d => d.Tcp), TimeSpan.FromSeconds(20));
         var run = await RunCorpusAsync(runPy, c.Sandbox.WriteFile("cluster-cases.json", cases.ToJsonString()), through.Http, c.Sandbox.PathOf("cluster-fails.json"));
         await Assert.That(run.Failed).IsEqualTo(0).Because($"run.py failures:\n{run.Fails}\n{run.Output}");
         await Assert.That(run.Passed).IsEqualTo(count).Because(run.Output);
