@@ -31,7 +31,6 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private const long MaxFilledWindows = 1_000_000;
 
     private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
-    private readonly TimeZoneInfo? _zone = ZoneOf(stmt.Location);
     private readonly List<Field> _fields = [];
     private readonly List<string> _dimensions = [];
     private string[] _columns = [];
@@ -784,27 +783,12 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         return output;
     }
 
-    private static TimeZoneInfo? ZoneOf(string? location)
-    {
-        if (location is null or "UTC" or "") return null;
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(location);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return null;
-        }
-    }
+    private QueryWindows? _windows;
 
-    private long ZoneNanoseconds(long t) => ZoneSeconds(t) * 1_000_000_000L;
+    /// <summary>The statement's GROUP BY time windows (interval, offset, tz()).</summary>
+    private QueryWindows Windows => _windows ??= new QueryWindows(Interval, compiler.Offset, stmt.Location);
 
-    private int ZoneSeconds(long t)
-    {
-        if (_zone is null) return 0;
-        long ms = Math.Clamp(t / 1_000_000, -62135596800000L, 253402300799000L);
-        return (int)_zone.GetUtcOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms)).TotalSeconds;
-    }
+    private int ZoneSeconds(long t) => Windows.ZoneSeconds(t);
 
     /// <summary>A time cell, shown in the tz() zone when the query names one.</summary>
     private ResultTime Time(long t) => new(t, ZoneSeconds(t));
