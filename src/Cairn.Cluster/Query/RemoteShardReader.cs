@@ -14,13 +14,14 @@ namespace Cairn.Cluster.Query;
 /// deadline and fails over to the next owner; when none answers, <see cref="ShardUnavailableException"/>.
 /// </summary>
 /// <remarks>The engine's reads are synchronous (on pool threads); this reader blocks on its calls.</remarks>
-public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, IReadOnlyList<ShardOwner> owners, CancellationToken cancellationToken)
-    : IPartialShardReader
+public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, IReadOnlyList<ShardOwner> owners, OwnerFailures failures,
+    CancellationToken cancellationToken) : IPartialShardReader
 {
     /// <summary>Series fetched in one ScanSeries call.</summary>
     internal const int BatchSeries = 512;
 
     private readonly Lock _lock = new();
+    private readonly List<ShardOwner> _owners = [.. owners];
     private IReadOnlyList<string>? _measurements;
     private readonly Dictionary<string, Schema> _schemas = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _measurementOf = new(StringComparer.Ordinal);
@@ -186,10 +187,32 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, IRe
     private byte[] Call(ClusterMethod method, ReadOnlyMemory<byte> payload) =>
         CallAsync(method, payload, cancellationToken).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Calls the owners in turn (<see cref="ShardOwners.ReadAsync"/>). The owner that answers is tried first by the
+    /// query's later calls, so a slow or dead owner costs one <c>shard-reader-timeout</c> per query, not one per call.
+    /// </summary>
     private Task<byte[]> CallAsync(ClusterMethod method, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         var timeout = cluster.Timeouts.ShardReaderTimeout;
-        return ShardOwners.ReadAsync(shardId, owners,
-            (owner, ct) => cluster.Client.CallAsync(owner.Address!, method, payload, timeout, ct), cancellation);
+        ShardOwner[] order;
+        lock (_owners) order = failures.Order(_owners);
+        return ShardOwners.ReadAsync(shardId, order, async (owner, ct) =>
+        {
+            byte[] answer;
+            try
+            {
+                answer = await cluster.Client.CallAsync(owner.Address!, method, payload, timeout, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Cairn.Common.Net.Rpc.RpcException or OperationCanceledException)
+            {
+                failures.Failed(owner.NodeId);
+                throw;
+            }
+            lock (_owners)
+            {
+                if (_owners.Count > 0 && _owners[0] != owner && _owners.Remove(owner)) _owners.Insert(0, owner);
+            }
+            return answer;
+        }, cancellation);
     }
 }

@@ -86,6 +86,7 @@ public sealed partial class StatementExecutor
             var local = _shards.Shards(db.Name, rp);
             if (Cluster is { } cluster && cluster.IsClustered(state))
             {
+                var failures = new OwnerFailures();
                 var held = new Dictionary<ulong, IShardView>();
                 foreach (var shard in local) held[shard.Id] = shard;
                 var listed = new List<ShardInfo>();
@@ -100,7 +101,8 @@ public sealed partial class StatementExecutor
                         if (held.TryGetValue(shard.Id, out var view)) list.Add(new ShardViewReader(view));
                         continue;
                     }
-                    list.Add(new RemoteShardReader(cluster, shard.Id, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), cancellationToken));
+                    list.Add(new RemoteShardReader(cluster, shard.Id, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), failures,
+                        cancellationToken));
                 }
             }
             else
