@@ -14,7 +14,7 @@ namespace Cairn.Cluster.Query;
 /// deadline and fails over to the next owner; when none answers, <see cref="ShardUnavailableException"/>.
 /// </summary>
 /// <remarks>The engine's reads are synchronous (on pool threads); this reader blocks on its calls.</remarks>
-public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, IReadOnlyList<ShardOwner> owners, OwnerFailures failures,
+public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulong shardGroupId, IReadOnlyList<ShardOwner> owners, OwnerFailures failures,
     CancellationToken cancellationToken) : IPartialShardReader
 {
     /// <summary>Series fetched in one ScanSeries call.</summary>
@@ -37,6 +37,8 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, IRe
     }
 
     public ulong ShardId => shardId;
+
+    public ulong ShardGroupId => shardGroupId;
 
     public IReadOnlyList<string> Measurements()
     {

@@ -89,19 +89,20 @@ public sealed partial class StatementExecutor
                 var failures = new OwnerFailures();
                 var held = new Dictionary<ulong, IShardView>();
                 foreach (var shard in local) held[shard.Id] = shard;
-                var listed = new List<ShardInfo>();
+                var listed = new List<(ShardInfo Shard, ulong Group)>();
                 foreach (var group in db.RetentionPolicy(rp)?.ShardGroups ?? [])
-                    if (!group.Deleted) listed.AddRange(group.Shards);
+                    if (!group.Deleted)
+                        foreach (var shard in group.Shards) listed.Add((shard, group.Id));
                 // Shard id order, as a single node reads its shards.
-                listed.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-                foreach (var shard in listed)
+                listed.Sort(static (a, b) => a.Shard.Id.CompareTo(b.Shard.Id));
+                foreach (var (shard, group) in listed)
                 {
                     if (cluster.IsLocal(state, shard))
                     {
-                        if (held.TryGetValue(shard.Id, out var view)) list.Add(new ShardViewReader(view));
+                        if (held.TryGetValue(shard.Id, out var view)) list.Add(new ShardViewReader(view) { ShardGroupId = group });
                         continue;
                     }
-                    list.Add(new RemoteShardReader(cluster, shard.Id, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), failures,
+                    list.Add(new RemoteShardReader(cluster, shard.Id, group, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), failures,
                         cancellationToken));
                 }
             }

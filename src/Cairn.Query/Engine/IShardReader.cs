@@ -51,6 +51,13 @@ public interface IShardReader
 
     /// <summary>The shard's id, as EXPLAIN ANALYZE names it; 0 for a source that is not a shard (a subquery).</summary>
     ulong ShardId { get; }
+
+    /// <summary>
+    /// The shard group the shard belongs to when the group has several shards (a cluster spreads a group's series
+    /// over them); 0 when unknown or alone. The planner orders and levels the shards of one group as the one shard a
+    /// single server keeps for that time range, so the answer does not depend on how the group was split.
+    /// </summary>
+    ulong ShardGroupId => 0;
 }
 
 /// <summary>One series of a measurement: its key and its tags as (key, value) pairs sorted by key.</summary>
@@ -114,4 +121,6 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
         shard.Cost(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime);
 
     public ulong ShardId => shard.Id;
+
+    public ulong ShardGroupId { get; init; }
 }

@@ -126,6 +126,10 @@ internal sealed partial class QueryPlan
             }
         }
 
+        // The shards of one shard group count as one (their first index) for the reduce levels, as on a single server.
+        var units = ShardUnits(shards);
+        var unitKeys = UnitKeys(shardKeys, units);
+
         // The series of each group, groups in key order: a group is folded by one worker, its series in key order.
         var members = new SortedDictionary<string, (string[] Tags, List<(string Key, SeriesEntry Entry)> Series)>(StringComparer.Ordinal);
         foreach (var (seriesKey, entry) in series)
@@ -167,7 +171,7 @@ internal sealed partial class QueryPlan
             ShardValueSink sink = (type, times, bits, texts) =>
             {
                 if (type != expected || times.IsEmpty) return;
-                if (times[0] < shardFirst[shardAt]) shardFirst[shardAt] = times[0];
+                if (times[0] < shardFirst[units[shardAt]]) shardFirst[units[shardAt]] = times[0];
                 Fold(target, type, times, bits, texts, fed, needs, levels);
             };
             ShardBlockCountSink? wholeBlocks = !countsOnly ? null : (type, min, max, count) =>
@@ -180,7 +184,7 @@ internal sealed partial class QueryPlan
                     (window, long windowEnd) = WindowBounds(min);
                     if (max >= windowEnd) return false;
                 }
-                if (min < shardFirst[shardAt]) shardFirst[shardAt] = min;
+                if (min < shardFirst[units[shardAt]]) shardFirst[units[shardAt]] = min;
                 FoldCount(target, window, min, count, fed);
                 return true;
             };
@@ -201,11 +205,11 @@ internal sealed partial class QueryPlan
                         {
                             levels.Clear();
                             foreach (int c in feeds)
-                                if (leveledSlot[c] >= 0) levels.Add(new LevelRun(_leafCalls[c].Name == "mean", leveled[leveledSlot[c], shardAt, m] = []));
+                                if (leveledSlot[c] >= 0) levels.Add(new LevelRun(_leafCalls[c].Name == "mean", leveled[leveledSlot[c], units[shardAt], m] ??= []));
                             if (remote[shardAt] is { } byField)
                             {
                                 if (byField[f].TryGetValue(groupSeries[m].Key, out var partials))
-                                    MergeSeries(target, type, partials, feeds, needs, levels, ref shardFirst[shardAt]);
+                                    MergeSeries(target, type, partials, feeds, needs, levels, ref shardFirst[units[shardAt]]);
                             }
                             else
                             {
@@ -219,7 +223,7 @@ internal sealed partial class QueryPlan
                 if (leveledCount > 0)
                 {
                     target.ShardFirst = (long[])shardFirst.Clone();
-                    target.ShardStreams = ShardStreams(leveled, slotMean, shardFirst, shardKeys, groupSeries);
+                    target.ShardStreams = ShardStreams(leveled, slotMean, shardFirst, unitKeys, groupSeries);
                 }
                 folded[g] = target;
             }
@@ -314,6 +318,30 @@ internal sealed partial class QueryPlan
             foreach (var level in levels) level.Add(window, type, b);
             i = end;
         }
+    }
+
+    /// <summary>Per shard index, the index of the first shard of its shard group (<see cref="IShardReader.ShardGroupId"/>), or its own.</summary>
+    private static int[] ShardUnits(List<IShardReader> shards)
+    {
+        var units = new int[shards.Count];
+        var first = new Dictionary<ulong, int>();
+        for (int i = 0; i < shards.Count; i++)
+        {
+            ulong group = shards[i].ShardGroupId;
+            if (group == 0) units[i] = i;
+            else if (first.TryGetValue(group, out int unit)) units[i] = unit;
+            else units[i] = first[group] = i;
+        }
+        return units;
+    }
+
+    /// <summary>The series keys of each unit: the union of its shards' (empty for a shard that is not a unit's first).</summary>
+    private static HashSet<string>[] UnitKeys(HashSet<string>[] shardKeys, int[] units)
+    {
+        var result = new HashSet<string>[shardKeys.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = units[i] == i ? new HashSet<string>(shardKeys[i], StringComparer.Ordinal) : [];
+        for (int i = 0; i < result.Length; i++) if (units[i] != i) result[units[i]].UnionWith(shardKeys[i]);
+        return result;
     }
 
     /// <summary>

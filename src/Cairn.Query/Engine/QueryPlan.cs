@@ -289,6 +289,10 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             }
         }
 
+        // The shards of one shard group count as one (their first index), as the one shard a single server keeps.
+        _units = ShardUnits(shards);
+        var unitKeys = UnitKeys(shardKeys, _units);
+
         // A raw LIMIT without field conditions: each shard hands over at most offset + limit + 1 rows of a tag set (the
         // storage limit), so no series needs more rows than that from a shard, at the end the query reads from.
         _fieldTerms = null;
@@ -312,7 +316,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             group.Members.Add(entry);
         }
 
-        if ((stmt.SLimit > 0 || stmt.SOffset > 0) && !shards.Exists(static s => s is SubqueryShard)) LimitSeriesPerShard(groups, shardKeys);
+        if ((stmt.SLimit > 0 || stmt.SOffset > 0) && !shards.Exists(static s => s is SubqueryShard)) LimitSeriesPerShard(groups, unitKeys);
 
         var ordered = new List<(string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(groups.Values);
         // ORDER BY time DESC also reverses the order of the series.
@@ -323,7 +327,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         {
             var rows = groupRows;
             if (rows.Count == 0) continue;
-            var groupSeries = new GroupSeries(members, shardKeys, regexSource);
+            var groupSeries = new GroupSeries(members, unitKeys, regexSource);
             // InfluxDB's storage iterators yield only times where a selected field has a value; rows that only hold
             // condition fields would disturb the merge order.
             if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
@@ -547,6 +551,9 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         return true;
     }
 
+    /// <summary>Per shard index of the measurement being run, its unit (see <see cref="ShardUnits"/>).</summary>
+    private int[]? _units;
+
     private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)
     {
         var byTime = new SortedDictionary<long, object?[]>();
@@ -582,7 +589,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                     long t = values.Times[i];
                     if (t < keepFrom || t > keepTo) continue;
                     if (!byTime.TryGetValue(t, out var row)) byTime[t] = row = new object?[slotNames.Length];
-                    shardOf[t] = shardIndex;
+                    shardOf[t] = _units is { } units && shardIndex < units.Length ? units[shardIndex] : shardIndex;
                     row[slot] = Box(values, i);
                 }
             }
