@@ -171,14 +171,6 @@ public class ClusterQueryTests
             "SELECT mean(nope) FROM cpu",
         ];
         int answered = 0;
-        var diag = new StringBuilder();
-        foreach (var dq in new[] { $"SELECT count(v) FROM cpu WHERE time >= '{mid}' AND time < '{mid2}' GROUP BY host", $"SELECT v FROM cpu WHERE time >= '{mid}' AND time < '{Rfc(T0 + 103 * Minute)}' GROUP BY host", "SHOW SHARDS" })
-        {
-            diag.Append("REF ").Append(await Query(reference, dq, "dq"));
-            foreach (var d in c.Data) diag.Append(d.Name).Append(' ').Append(ids[d.Tcp]).Append(' ').Append(await Query(d.Http, dq, "dq"));
-        }
-        Console.WriteLine("DIAG " + diag);
-        File.WriteAllText("/tmp/dquery-diag.txt", diag.ToString());
         foreach (var q in queries)
         {
             string expected = await Query(reference, q, "dq");

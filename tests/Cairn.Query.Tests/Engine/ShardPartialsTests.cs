@@ -107,8 +107,9 @@ public class ShardPartialsTests
     }
 
     /// <summary>A shard read as a remote one: partials computed over it and carried through the wire codec.</summary>
-    private sealed class PartialComputingReader(IShardReader inner) : IPartialShardReader
+    private sealed class PartialComputingReader(IShardReader inner, ulong shardGroupId = 0) : IPartialShardReader
     {
+        public ulong ShardGroupId => shardGroupId;
         public int Calls;
         public int ScanCalls;
         public IReadOnlyList<string> Measurements() => inner.Measurements();
@@ -252,6 +253,86 @@ public class ShardPartialsTests
                 partialCalls += partial.Sum(p => p.Calls);
             }
             await Assert.That(partialCalls).IsGreaterThan(queries.Length);
+        }
+        finally
+        {
+            foreach (var shard in opened) await shard.DisposeAsync();
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Writes series <paramref name="keys"/> (of four) at minutes [from, to): values depend only on the series and time.</summary>
+    private static async Task WriteSeriesAsync(Shard shard, int from, int to, params int[] keys)
+    {
+        string[] series = ["cpu,host=a,region=east", "cpu,host=b,region=east", "cpu,host=c,region=west", "cpu,host=d"];
+        using var payload = new PointsPayloadWriter(1 << 20);
+        foreach (int k in keys)
+        {
+            var key = Encoding.UTF8.GetBytes(series[k]);
+            if (!SeriesKeyParser.TryParse(key, out var measurement, out var tags)) throw new InvalidDataException("bad key");
+            shard.Index.TryGetOrAdd(key, measurement, tags, out _, out _);
+            shard.Index.TryRegisterField(measurement, "f"u8, FieldType.Float, out _);
+            shard.Index.TryRegisterField(measurement, "i"u8, FieldType.Integer, out _);
+            for (int i = from; i < to; i++)
+            {
+                var random = new Random(i * 7 + k);
+                if (random.Next(6) == 0) continue;
+                // Equal times across series (ties in the merge); floats that do not add exactly.
+                payload.BeginPoint(key, T0 + i * 60 * Second);
+                payload.Field("f"u8, FieldType.Float, BitConverter.DoubleToInt64Bits(random.Next(1000) * 0.1 + 1e-9 * random.Next(7)));
+                payload.Field("i"u8, FieldType.Integer, random.Next(-50, 50));
+                payload.EndPoint();
+            }
+        }
+        await shard.WriteAsync(payload.Written);
+    }
+
+    [Test]
+    public async Task Select_ShardGroupSplitOverShards_AnswersAsOneShardPerGroup()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "cairn-shardunits-" + Guid.NewGuid().ToString("N"));
+        var opened = new List<Shard>();
+        async Task<Shard> Open(ulong id)
+        {
+            var shard = await Shard.OpenAsync(id, "db", "rp", Path.Combine(dir, "data", id.ToString()), Path.Combine(dir, "wal", id.ToString()), new EngineOptions());
+            opened.Add(shard);
+            return shard;
+        }
+        try
+        {
+            // Two time ranges: as one shard each (a single server), and as two shards each (a cluster's group of two).
+            var whole = new List<IShardReader>();
+            var split = new List<IShardReader>();
+            for (int g = 0; g < 2; g++)
+            {
+                var one = await Open((ulong)(10 + g));
+                await WriteSeriesAsync(one, g * 120, g * 120 + 120, 0, 1, 2, 3);
+                whole.Add(new ShardViewReader(one));
+                var left = await Open((ulong)(20 + 2 * g));
+                var right = await Open((ulong)(21 + 2 * g));
+                await WriteSeriesAsync(left, g * 120, g * 120 + 120, 0, 3);
+                await WriteSeriesAsync(right, g * 120, g * 120 + 120, 1, 2);
+                split.Add(new ShardViewReader(left) { ShardGroupId = (ulong)(g + 1) });
+                split.Add(new PartialComputingReader(new ShardViewReader(right) { ShardGroupId = (ulong)(g + 1) }, (ulong)(g + 1)));
+            }
+            string[] queries =
+            [
+                "SELECT f, i, host FROM cpu",
+                "SELECT * FROM cpu WHERE region = 'east' LIMIT 9",
+                "SELECT f FROM cpu ORDER BY time DESC LIMIT 20",
+                "SELECT mean(f), sum(f) FROM cpu",
+                "SELECT mean(f), sum(f), count(i) FROM cpu GROUP BY time(13m), region",
+                "SELECT mean(f) FROM cpu WHERE i > 0 GROUP BY time(1h)",
+                "SELECT median(f), percentile(i, 30) FROM cpu GROUP BY region",
+                "SELECT f FROM cpu SLIMIT 2",
+                "SELECT top(f, 5), host FROM cpu",
+            ];
+            foreach (var query in queries)
+            {
+                string expected = Run(query, whole);
+                await Assert.That(expected).Contains("\"values\"").Because(query);
+                await Assert.That(Run(query, split)).IsEqualTo(expected).Because(query);
+            }
         }
         finally
         {
