@@ -1,5 +1,6 @@
 using Cairn.Cluster;
 using Cairn.Cluster.HintedHandoff;
+using Cairn.Cluster.Query;
 using Cairn.Cluster.Write;
 using Cairn.Common.Config;
 using Cairn.Http;
@@ -49,6 +50,7 @@ internal sealed class DataServices : IAsyncDisposable
         });
         var shardWriter = new ShardWriter(store);
         WriteShardHandler.Register(ClusterContext, shardWriter);
+        ShardQueryService.Register(ClusterContext);
         // Hinted handoff holds writes for other data nodes: only a clustered data node has any.
         var hh = config.HintedHandoff;
         if (clustered && hh.Enabled)

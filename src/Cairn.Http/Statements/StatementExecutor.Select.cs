@@ -1,3 +1,5 @@
+using Cairn.Cluster;
+using Cairn.Cluster.Query;
 using Cairn.Meta.Store;
 using Cairn.Cluster.Write;
 using Cairn.Query.Ast;
@@ -16,10 +18,15 @@ public sealed partial class StatementExecutor
     /// <summary>Runs a SELECT through the query engine over this node's shards; SELECT … INTO writes its rows back.</summary>
     private async ValueTask<string?> SelectAsync(SelectStatement statement, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken)
     {
-        var context = new SelectContext(Resolver(_meta.Current, options), Now()) { Limits = SelectLimits, CancellationToken = cancellationToken };
-        if (statement.Target is not { } target) return SelectEngine.Execute(statement, context, result);
+        var context = new SelectContext(Resolver(_meta.Current, options, cancellationToken), Now()) { Limits = SelectLimits, CancellationToken = cancellationToken };
+        if (statement.Target is not { } target) return ReadingShards(() => SelectEngine.Execute(statement, context, result));
 
-        var series = SelectEngine.ExecuteForInto(statement, context, out string? error);
+        List<ResultSeries>? series = null;
+        string? error = ReadingShards(() =>
+        {
+            series = SelectEngine.ExecuteForInto(statement, context, out string? failed);
+            return failed;
+        });
         if (series is null) return error;
         if (_shards is not TsdbStore store) return "not implemented: SELECT INTO";
         string database = Database(target.Measurement.Database, options);
@@ -60,22 +67,72 @@ public sealed partial class StatementExecutor
             else
                 sources.Add(source);
         }
-        var context = new SelectContext(Resolver(state, options), Now()) { Limits = SelectLimits, CancellationToken = cancellationToken };
-        return SelectEngine.Explain(statement with { Sources = NodeList.Create<Source>([.. sources]) }, context, explain.Analyze, result);
+        var context = new SelectContext(Resolver(state, options, cancellationToken), Now()) { Limits = SelectLimits, CancellationToken = cancellationToken };
+        return ReadingShards(() => SelectEngine.Explain(statement with { Sources = NodeList.Create<Source>([.. sources]) }, context, explain.Analyze, result));
     }
 
-    /// <summary>The shards of a FROM source: its database (or the db parameter) and policy (or rp, or the default).</summary>
-    private ShardResolver Resolver(MetaState state, ExecutionOptions options) =>
+    /// <summary>
+    /// The shards of a FROM source: its database (or the db parameter) and policy (or rp, or the default). On a data
+    /// node of a cluster, the shards meta lists for the policy: read here when this node owns and holds them, skipped
+    /// when it owns but does not hold them (no write reached it: no data), read from their owners otherwise.
+    /// </summary>
+    private ShardResolver Resolver(MetaState state, ExecutionOptions options, CancellationToken cancellationToken = default) =>
         (string database, string retentionPolicy, out IReadOnlyList<IShardReader> shards, out string? error) =>
         {
             shards = [];
             if (!TryDatabase(state, database, options, out var db, out error)) return false;
             if (!TryPolicy(db, retentionPolicy, options, out string rp, out error)) return false;
             var list = new List<IShardReader>();
-            foreach (var shard in _shards.Shards(db.Name, rp)) list.Add(new ShardViewReader(shard));
+            var local = _shards.Shards(db.Name, rp);
+            if (Cluster is { } cluster && cluster.IsClustered(state))
+            {
+                var failures = new OwnerFailures();
+                var held = new Dictionary<ulong, IShardView>();
+                foreach (var shard in local) held[shard.Id] = shard;
+                var listed = new List<(ShardInfo Shard, ulong Group)>();
+                foreach (var group in db.RetentionPolicy(rp)?.ShardGroups ?? [])
+                    if (!group.Deleted)
+                        foreach (var shard in group.Shards) listed.Add((shard, group.Id));
+                // Shard id order, as a single node reads its shards.
+                listed.Sort(static (a, b) => a.Shard.Id.CompareTo(b.Shard.Id));
+                foreach (var (shard, group) in listed)
+                {
+                    if (cluster.IsLocal(state, shard))
+                    {
+                        if (held.TryGetValue(shard.Id, out var view)) list.Add(new ShardViewReader(view) { ShardGroupId = group });
+                        continue;
+                    }
+                    list.Add(new RemoteShardReader(cluster, shard.Id, group, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), failures,
+                        cancellationToken));
+                }
+            }
+            else
+            {
+                foreach (var shard in local) list.Add(new ShardViewReader(shard));
+            }
             shards = list;
             return true;
         };
+
+    /// <summary>
+    /// Runs a read of the engine, answering a shard no owner could serve as the statement's error (InfluxDB answers a
+    /// shard mapping failure as the statement's error too) instead of failing the request.
+    /// </summary>
+    private static string? ReadingShards(Func<string?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ShardUnavailableException e)
+        {
+            return e.Message;
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions is [ShardUnavailableException unavailable, ..])
+        {
+            return unavailable.Message;
+        }
+    }
 
     /// <summary>
     /// A SELECT's series as InfluxDB's emitter hands them out: one result per run of at most

@@ -57,6 +57,108 @@ internal struct FieldPartial
         }
     }
 
+    /// <summary>
+    /// Takes the state of other values of the same field and window (another shard's, or another run's): the same
+    /// state as <see cref="AddRange"/> of those values would leave, whatever the order. Counts and integer sums add;
+    /// min, max, first and last keep AddRange's tie rules. A float sum adds as a whole (only the reduce levels,
+    /// which keep their own sums, answer float sums and means).
+    /// </summary>
+    public void Merge(PartialNeeds need, FieldType type, in FieldPartial other)
+    {
+        if (other.Count == 0) return;
+        bool empty = Count == 0;
+        Count += other.Count;
+        if ((need & PartialNeeds.Sum) != 0)
+        {
+            _floatSum += other._floatSum;
+            _integerSum += other._integerSum;
+            _unsignedSum = unchecked(_unsignedSum + other._unsignedSum);
+        }
+        if ((need & PartialNeeds.Min) != 0) Offer(ref _minTime, ref _minBits, ref _minString, empty, type, other._minTime, other._minBits, other._minString, -1);
+        if ((need & PartialNeeds.Max) != 0) Offer(ref _maxTime, ref _maxBits, ref _maxString, empty, type, other._maxTime, other._maxBits, other._maxString, 1);
+        if ((need & PartialNeeds.First) != 0)
+        {
+            long t = other._firstTime, b = other._firstBits;
+            string? text = other._firstString;
+            if (empty || t < _firstTime || (t == _firstTime && (type == FieldType.Boolean ? b == 0 && _firstBits != 0 : Compare(type, b, text, _firstBits, _firstString) > 0)))
+                (_firstTime, _firstBits, _firstString) = (t, b, text);
+        }
+        if ((need & PartialNeeds.Last) != 0)
+        {
+            long t = other._lastTime, b = other._lastBits;
+            string? text = other._lastString;
+            if (empty || t > _lastTime || (t == _lastTime && Compare(type, b, text, _lastBits, _lastString) > 0))
+                (_lastTime, _lastBits, _lastString) = (t, b, text);
+        }
+    }
+
+    /// <summary>
+    /// Writes the parts <paramref name="need"/> names (the count always):
+    /// <code>
+    /// count i64 | sum: f64 (float) or i64 lo, i64 hi (integer) or u64 (unsigned) | min, max, first, last: time i64,
+    /// then bits i64 or a string (u32 length, UTF-8)
+    /// </code>
+    /// </summary>
+    internal readonly void Write(PartialsWriter writer, PartialNeeds need, FieldType type)
+    {
+        writer.I64(Count);
+        if ((need & PartialNeeds.Sum) != 0)
+        {
+            switch (type)
+            {
+                case FieldType.Float: writer.F64(_floatSum); break;
+                case FieldType.Integer: writer.I64((long)(ulong)_integerSum); writer.I64((long)(_integerSum >> 64)); break;
+                case FieldType.Unsigned: writer.I64((long)_unsignedSum); break;
+            }
+        }
+        bool strings = type == FieldType.String;
+        if ((need & PartialNeeds.Min) != 0) WritePoint(writer, strings, _minTime, _minBits, _minString);
+        if ((need & PartialNeeds.Max) != 0) WritePoint(writer, strings, _maxTime, _maxBits, _maxString);
+        if ((need & PartialNeeds.First) != 0) WritePoint(writer, strings, _firstTime, _firstBits, _firstString);
+        if ((need & PartialNeeds.Last) != 0) WritePoint(writer, strings, _lastTime, _lastBits, _lastString);
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote with the same <paramref name="need"/> and <paramref name="type"/>.</summary>
+    internal static FieldPartial Read(ref PartialsReader reader, PartialNeeds need, FieldType type)
+    {
+        var p = new FieldPartial { Count = reader.I64() };
+        if ((need & PartialNeeds.Sum) != 0)
+        {
+            switch (type)
+            {
+                case FieldType.Float: p._floatSum = reader.F64(); break;
+                case FieldType.Integer:
+                {
+                    ulong lo = (ulong)reader.I64();
+                    long hi = reader.I64();
+                    p._integerSum = ((Int128)hi << 64) | lo;
+                    break;
+                }
+                case FieldType.Unsigned: p._unsignedSum = (ulong)reader.I64(); break;
+            }
+        }
+        bool strings = type == FieldType.String;
+        if ((need & PartialNeeds.Min) != 0) ReadPoint(ref reader, strings, out p._minTime, out p._minBits, out p._minString);
+        if ((need & PartialNeeds.Max) != 0) ReadPoint(ref reader, strings, out p._maxTime, out p._maxBits, out p._maxString);
+        if ((need & PartialNeeds.First) != 0) ReadPoint(ref reader, strings, out p._firstTime, out p._firstBits, out p._firstString);
+        if ((need & PartialNeeds.Last) != 0) ReadPoint(ref reader, strings, out p._lastTime, out p._lastBits, out p._lastString);
+        return p;
+    }
+
+    private static void WritePoint(PartialsWriter writer, bool strings, long time, long bits, string? text)
+    {
+        writer.I64(time);
+        if (strings) writer.String(text ?? "");
+        else writer.I64(bits);
+    }
+
+    private static void ReadPoint(ref PartialsReader reader, bool strings, out long time, out long bits, out string? text)
+    {
+        time = reader.I64();
+        bits = strings ? 0 : reader.I64();
+        text = strings ? reader.String() : null;
+    }
+
     /// <summary>The index of the smallest (<paramref name="sign"/> -1) or greatest value, the earliest of equal ones.</summary>
     private static int Extreme(FieldType type, ReadOnlySpan<long> bits, ReadOnlySpan<string> texts, bool strings, int sign)
     {
@@ -196,7 +298,7 @@ internal struct FieldPartial
 
 /// <summary>The parts of a <see cref="FieldPartial"/> a call reads (the count is always kept).</summary>
 [Flags]
-internal enum PartialNeeds
+public enum PartialNeeds
 {
     None = 0,
     Sum = 1,

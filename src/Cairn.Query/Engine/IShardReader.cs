@@ -51,11 +51,30 @@ public interface IShardReader
 
     /// <summary>The shard's id, as EXPLAIN ANALYZE names it; 0 for a source that is not a shard (a subquery).</summary>
     ulong ShardId { get; }
+
+    /// <summary>
+    /// The shard group the shard belongs to when the group has several shards (a cluster spreads a group's series
+    /// over them); 0 when unknown or alone. The planner orders and levels the shards of one group as the one shard a
+    /// single server keeps for that time range, so the answer does not depend on how the group was split.
+    /// </summary>
+    ulong ShardGroupId => 0;
 }
 
 /// <summary>One series of a measurement: its key and its tags as (key, value) pairs sorted by key.</summary>
 public sealed record SeriesEntry(byte[] Key, KeyValuePair<string, string>[] Tags)
 {
+    /// <summary>The entry of a stored series key (its tags sorted by key), or null when the key does not parse.</summary>
+    public static SeriesEntry? Parse(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!SeriesKeyParser.TryParse(key, out _, out var tags)) return null;
+        var pairs = new KeyValuePair<string, string>[tags.Count];
+        for (int i = 0; i < tags.Count; i++)
+            pairs[i] = new(Encoding.UTF8.GetString(tags.Key(i)), Encoding.UTF8.GetString(tags.Value(i)));
+        Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return new SeriesEntry(key, pairs);
+    }
+
     /// <summary>The value of tag <paramref name="key"/>, or null when the series does not have it.</summary>
     public string? Tag(string key)
     {
@@ -85,15 +104,7 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
     {
         var list = new List<SeriesEntry>(ids.Length);
         foreach (var id in ids)
-        {
-            var key = shard.Index.SeriesKey(id);
-            if (key is null || !SeriesKeyParser.TryParse(key, out _, out var tags)) continue;
-            var pairs = new KeyValuePair<string, string>[tags.Count];
-            for (int i = 0; i < tags.Count; i++)
-                pairs[i] = new(Encoding.UTF8.GetString(tags.Key(i)), Encoding.UTF8.GetString(tags.Value(i)));
-            Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-            list.Add(new SeriesEntry(key, pairs));
-        }
+            if (shard.Index.SeriesKey(id) is { } key && SeriesEntry.Parse(key) is { } entry) list.Add(entry);
         return list;
     }
 
@@ -110,4 +121,6 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
         shard.Cost(seriesKey, Encoding.UTF8.GetBytes(field), minTime, maxTime);
 
     public ulong ShardId => shard.Id;
+
+    public ulong ShardGroupId { get; init; }
 }

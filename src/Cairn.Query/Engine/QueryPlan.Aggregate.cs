@@ -387,35 +387,10 @@ internal sealed partial class QueryPlan
 
     private long Window(long t) => Interval <= 0 ? t : WindowBounds(t).Start;
 
-    private long WindowEnd(long windowStart) => _zone is null ? windowStart + Interval : WindowBounds(windowStart).End;
+    private long WindowEnd(long windowStart) => !Windows.HasZone ? windowStart + Interval : WindowBounds(windowStart).End;
 
     /// <summary>influxql's IteratorOptions.Window: the window of <paramref name="t"/>, aligned in the tz() zone.</summary>
-    private (long Start, long End) WindowBounds(long t)
-    {
-        long d = Interval;
-        t -= compiler.Offset;
-        long zone = ZoneNanoseconds(t);
-        long dt = (t + zone) % d;
-        if (dt < 0) dt += d;
-        long start = QueryTimeRange.MinTime + dt >= t ? QueryTimeRange.MinTime : t - dt;
-        start += compiler.Offset;
-        if (_zone is not null)
-        {
-            long o = zone - ZoneNanoseconds(start);
-            if (o != 0 && Math.Abs(o) < d) start += o;
-        }
-        long rest = d - dt;
-        long end = QueryTimeRange.MaxTime - rest <= t ? QueryTimeRange.MaxTime : t + rest;
-        end += compiler.Offset;
-        if (_zone is not null)
-        {
-            // A zone change inside the window lengthens or shortens it (a 23h or 25h day), unless the change is not
-            // smaller than the interval (hourly windows keep their hour) or would empty the window.
-            long o = zone - ZoneNanoseconds(end);
-            if (o != 0 && Math.Abs(o) < d && end + o > start) end += o;
-        }
-        return (start, end);
-    }
+    private (long Start, long End) WindowBounds(long t) => Windows.Bounds(t);
 
     private void CollectSamples(Call call, List<RowRef> rows, int start, int end, Dictionary<string, int> slots, List<Sample> samples)
     {

@@ -126,6 +126,10 @@ internal sealed partial class QueryPlan
             }
         }
 
+        // The shards of one shard group count as one (their first index) for the reduce levels, as on a single server.
+        var units = ShardUnits(shards);
+        var unitKeys = UnitKeys(shardKeys, units);
+
         // The series of each group, groups in key order: a group is folded by one worker, its series in key order.
         var members = new SortedDictionary<string, (string[] Tags, List<(string Key, SeriesEntry Entry)> Series)>(StringComparer.Ordinal);
         foreach (var (seriesKey, entry) in series)
@@ -154,6 +158,7 @@ internal sealed partial class QueryPlan
         // Calls that keep only a count (count() of a field) take a stored block wholly inside one window as its point count.
         bool countsOnly = leveledCount == 0 && Array.TrueForAll(needs, static n => n == PartialNeeds.None);
         var cancel = Context?.CancellationToken ?? CancellationToken.None;
+        var remote = RemotePartials(shards, fields, series, shardKeys, needs, leveledSlot, readMin, readMax, countsOnly, cancel);
         void FoldGroups(int from, int to)
         {
             PartialGroup target = null!;
@@ -166,7 +171,7 @@ internal sealed partial class QueryPlan
             ShardValueSink sink = (type, times, bits, texts) =>
             {
                 if (type != expected || times.IsEmpty) return;
-                if (times[0] < shardFirst[shardAt]) shardFirst[shardAt] = times[0];
+                if (times[0] < shardFirst[units[shardAt]]) shardFirst[units[shardAt]] = times[0];
                 Fold(target, type, times, bits, texts, fed, needs, levels);
             };
             ShardBlockCountSink? wholeBlocks = !countsOnly ? null : (type, min, max, count) =>
@@ -179,7 +184,7 @@ internal sealed partial class QueryPlan
                     (window, long windowEnd) = WindowBounds(min);
                     if (max >= windowEnd) return false;
                 }
-                if (min < shardFirst[shardAt]) shardFirst[shardAt] = min;
+                if (min < shardFirst[units[shardAt]]) shardFirst[units[shardAt]] = min;
                 FoldCount(target, window, min, count, fed);
                 return true;
             };
@@ -192,15 +197,24 @@ internal sealed partial class QueryPlan
                 var leveled = new List<Partial>?[leveledCount, shards.Count, groupSeries.Count];
                 for (int m = 0; m < groupSeries.Count; m++)
                 {
-                    foreach (var (name, type, feeds) in fields)
+                    for (int f = 0; f < fields.Count; f++)
                     {
+                        var (name, type, feeds) = fields[f];
                         (fed, expected) = (feeds, type);
                         for (shardAt = 0; shardAt < shards.Count; shardAt++)
                         {
                             levels.Clear();
                             foreach (int c in feeds)
-                                if (leveledSlot[c] >= 0) levels.Add(new LevelRun(_leafCalls[c].Name == "mean", leveled[leveledSlot[c], shardAt, m] = []));
-                            shards[shardAt].Scan(groupSeries[m].Entry.Key, name, readMin, readMax, sink, wholeBlocks);
+                                if (leveledSlot[c] >= 0) levels.Add(new LevelRun(_leafCalls[c].Name == "mean", leveled[leveledSlot[c], units[shardAt], m] ??= []));
+                            if (remote[shardAt] is { } byField)
+                            {
+                                if (byField[f].TryGetValue(groupSeries[m].Key, out var partials))
+                                    MergeSeries(target, type, partials, feeds, needs, levels, ref shardFirst[units[shardAt]]);
+                            }
+                            else
+                            {
+                                shards[shardAt].Scan(groupSeries[m].Entry.Key, name, readMin, readMax, sink, wholeBlocks);
+                            }
                             foreach (var level in levels) level.Flush();
                         }
                     }
@@ -209,7 +223,7 @@ internal sealed partial class QueryPlan
                 if (leveledCount > 0)
                 {
                     target.ShardFirst = (long[])shardFirst.Clone();
-                    target.ShardStreams = ShardStreams(leveled, slotMean, shardFirst, shardKeys, groupSeries);
+                    target.ShardStreams = ShardStreams(leveled, slotMean, shardFirst, unitKeys, groupSeries);
                 }
                 folded[g] = target;
             }
@@ -306,6 +320,99 @@ internal sealed partial class QueryPlan
         }
     }
 
+    /// <summary>Per shard index, the index of the first shard of its shard group (<see cref="IShardReader.ShardGroupId"/>), or its own.</summary>
+    private static int[] ShardUnits(List<IShardReader> shards)
+    {
+        var units = new int[shards.Count];
+        var first = new Dictionary<ulong, int>();
+        for (int i = 0; i < shards.Count; i++)
+        {
+            ulong group = shards[i].ShardGroupId;
+            if (group == 0) units[i] = i;
+            else if (first.TryGetValue(group, out int unit)) units[i] = unit;
+            else units[i] = first[group] = i;
+        }
+        return units;
+    }
+
+    /// <summary>The series keys of each unit: the union of its shards' (empty for a shard that is not a unit's first).</summary>
+    private static HashSet<string>[] UnitKeys(HashSet<string>[] shardKeys, int[] units)
+    {
+        var result = new HashSet<string>[shardKeys.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = units[i] == i ? new HashSet<string>(shardKeys[i], StringComparer.Ordinal) : [];
+        for (int i = 0; i < result.Length; i++) if (units[i] != i) result[units[i]].UnionWith(shardKeys[i]);
+        return result;
+    }
+
+    /// <summary>
+    /// Per shard that folds its own partials (<see cref="IPartialShardReader"/>), per field read: the partials of each
+    /// series (by key) the query reads there, fetched from all such shards at once; null for the shards read here.
+    /// </summary>
+    private Dictionary<string, SeriesPartials>[]?[] RemotePartials(List<IShardReader> shards, List<(string Name, FieldType Type, List<int> Calls)> fields,
+        SortedDictionary<string, SeriesEntry> series, HashSet<string>[] shardKeys, PartialNeeds[] needs, int[] leveledSlot, long readMin, long readMax,
+        bool countsOnly, CancellationToken cancel)
+    {
+        var result = new Dictionary<string, SeriesPartials>[]?[shards.Count];
+        var calls = new List<(int Shard, int Field, List<string> Keys, Task<ShardPartials> Answer)>();
+        for (int i = 0; i < shards.Count; i++)
+        {
+            if (shards[i] is not IPartialShardReader partialShard) continue;
+            result[i] = new Dictionary<string, SeriesPartials>[fields.Count];
+            var keys = new List<string>();
+            var keyBytes = new List<byte[]>();
+            foreach (var (key, entry) in series)
+            {
+                if (!shardKeys[i].Contains(key)) continue;
+                keys.Add(key);
+                keyBytes.Add(entry.Key);
+            }
+            for (int f = 0; f < fields.Count; f++)
+            {
+                result[i]![f] = new Dictionary<string, SeriesPartials>(StringComparer.Ordinal);
+                if (keys.Count == 0) continue;
+                var (name, type, feeds) = fields[f];
+                PartialNeeds need = PartialNeeds.None;
+                bool level = false;
+                foreach (int c in feeds)
+                {
+                    need |= needs[c];
+                    level |= leveledSlot[c] >= 0;
+                }
+                var request = new ShardPartialsRequest(keyBytes, name, type, readMin, readMax, Interval, compiler.Offset, stmt.Location, need, level, countsOnly);
+                calls.Add((i, f, keys, partialShard.PartialsAsync(request, cancel)));
+            }
+        }
+        if (calls.Count == 0) return result;
+        // The shards answer concurrently; the planner waits for all (its reads are synchronous).
+        Task.WhenAll(calls.Select(static c => c.Answer)).GetAwaiter().GetResult();
+        foreach (var (shard, field, keys, answer) in calls)
+        {
+            var partials = answer.Result;
+            var byKey = result[shard]![field];
+            for (int k = 0; k < keys.Count && k < partials.Count; k++)
+                if (partials.Series(k) is { } p) byKey[keys[k]] = p;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Merges one series' partials of a shard into the group's, as folding that series' values there would: the
+    /// states per window into each call's partial, the window sums into the level runs.
+    /// </summary>
+    private static void MergeSeries(PartialGroup group, FieldType type, SeriesPartials partials, List<int> feeds, PartialNeeds[] needs,
+        List<LevelRun> levels, ref long shardFirst)
+    {
+        if (partials.FirstTime < group.MinTime) group.MinTime = partials.FirstTime;
+        if (partials.FirstTime < shardFirst) shardFirst = partials.FirstTime;
+        group.Values += partials.Values;
+        foreach (var w in partials.Windows)
+        {
+            var states = group.At(w.Window);
+            foreach (int c in feeds) states[c].Merge(needs[c], type, w.State);
+            foreach (var level in levels) level.AddSum(w.Window, w.LevelSum, w.State.Count);
+        }
+    }
+
     /// <summary>
     /// Folds <paramref name="count"/> values of one series, the first at <paramref name="minTime"/>, all in
     /// <paramref name="window"/>, into the group's partials of calls that keep only a count.
@@ -335,19 +442,18 @@ internal sealed partial class QueryPlan
         {
             if (_count > 0 && window != _window) Flush();
             _window = window;
-            switch (type)
-            {
-                case FieldType.Float:
-                    foreach (double d in System.Runtime.InteropServices.MemoryMarshal.Cast<long, double>(bits)) _sum += d;
-                    break;
-                case FieldType.Unsigned:
-                    foreach (long l in bits) _sum += (ulong)l;
-                    break;
-                default:
-                    foreach (long l in bits) _sum += l;
-                    break;
-            }
+            _sum = ShardPartials.LevelAdd(_sum, type, bits);
             _count += bits.Length;
+        }
+
+        /// <summary>Takes a whole window of the series (its values' time-ordered sum, from 0, and count), as a shard folded it.</summary>
+        public void AddSum(long window, double sum, long count)
+        {
+            if (count == 0) return;
+            if (_count > 0 && window != _window) Flush();
+            _window = window;
+            _sum += sum;
+            _count += count;
         }
 
         public void Flush()

@@ -31,7 +31,6 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
     private const long MaxFilledWindows = 1_000_000;
 
     private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
-    private readonly TimeZoneInfo? _zone = ZoneOf(stmt.Location);
     private readonly List<Field> _fields = [];
     private readonly List<string> _dimensions = [];
     private string[] _columns = [];
@@ -290,6 +289,10 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             }
         }
 
+        // The shards of one shard group count as one (their first index), as the one shard a single server keeps.
+        _units = ShardUnits(shards);
+        var unitKeys = UnitKeys(shardKeys, _units);
+
         // A raw LIMIT without field conditions: each shard hands over at most offset + limit + 1 rows of a tag set (the
         // storage limit), so no series needs more rows than that from a shard, at the end the query reads from.
         _fieldTerms = null;
@@ -313,7 +316,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
             group.Members.Add(entry);
         }
 
-        if ((stmt.SLimit > 0 || stmt.SOffset > 0) && !shards.Exists(static s => s is SubqueryShard)) LimitSeriesPerShard(groups, shardKeys);
+        if ((stmt.SLimit > 0 || stmt.SOffset > 0) && !shards.Exists(static s => s is SubqueryShard)) LimitSeriesPerShard(groups, unitKeys);
 
         var ordered = new List<(string[] Tags, List<RowRef> Rows, List<SeriesEntry> Members)>(groups.Values);
         // ORDER BY time DESC also reverses the order of the series.
@@ -324,7 +327,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         {
             var rows = groupRows;
             if (rows.Count == 0) continue;
-            var groupSeries = new GroupSeries(members, shardKeys, regexSource);
+            var groupSeries = new GroupSeries(members, unitKeys, regexSource);
             // InfluxDB's storage iterators yield only times where a selected field has a value; rows that only hold
             // condition fields would disturb the merge order.
             if (!rows.Exists(static r => r.FromSubquery)) rows = KeepSelected(rows, slots);
@@ -548,6 +551,9 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         return true;
     }
 
+    /// <summary>Per shard index of the measurement being run, its unit (see <see cref="ShardUnits"/>).</summary>
+    private int[]? _units;
+
     private List<RowRef> LoadRows(SeriesEntry entry, List<IShardReader> shards, string[] slotNames, long min, long max, Dictionary<string, int> slots)
     {
         var byTime = new SortedDictionary<long, object?[]>();
@@ -583,7 +589,7 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
                     long t = values.Times[i];
                     if (t < keepFrom || t > keepTo) continue;
                     if (!byTime.TryGetValue(t, out var row)) byTime[t] = row = new object?[slotNames.Length];
-                    shardOf[t] = shardIndex;
+                    shardOf[t] = _units is { } units && shardIndex < units.Length ? units[shardIndex] : shardIndex;
                     row[slot] = Box(values, i);
                 }
             }
@@ -784,27 +790,12 @@ internal sealed partial class QueryPlan(SelectStatement stmt, SelectCompiler com
         return output;
     }
 
-    private static TimeZoneInfo? ZoneOf(string? location)
-    {
-        if (location is null or "UTC" or "") return null;
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(location);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return null;
-        }
-    }
+    private QueryWindows? _windows;
 
-    private long ZoneNanoseconds(long t) => ZoneSeconds(t) * 1_000_000_000L;
+    /// <summary>The statement's GROUP BY time windows (interval, offset, tz()).</summary>
+    private QueryWindows Windows => _windows ??= new QueryWindows(Interval, compiler.Offset, stmt.Location);
 
-    private int ZoneSeconds(long t)
-    {
-        if (_zone is null) return 0;
-        long ms = Math.Clamp(t / 1_000_000, -62135596800000L, 253402300799000L);
-        return (int)_zone.GetUtcOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms)).TotalSeconds;
-    }
+    private int ZoneSeconds(long t) => Windows.ZoneSeconds(t);
 
     /// <summary>A time cell, shown in the tz() zone when the query names one.</summary>
     private ResultTime Time(long t) => new(t, ZoneSeconds(t));
