@@ -52,7 +52,7 @@ public class ClusterSchemaTests
         await c.FormAsync();
         await c.ShowEventuallyAsync(c.Meta[0], c.Data.Select(n => n.Tcp), Within);
         await using var single = new Sandbox();
-        var (_, ready) = await single.StartAsync(single.LoopbackToml());
+        var (_, ready) = await single.StartAsync(single.LoopbackToml(Sandbox.LicenseToml(await single.ValidLicenseAsync())));
         using var reference = Sandbox.Http(ready["http"]);
 
         const string setup = "CREATE DATABASE db WITH DURATION INF REPLICATION 1 SHARD DURATION 1h NAME h";
@@ -169,7 +169,7 @@ public class ClusterSchemaTests
         await Assert.That(row.ValueKind).IsEqualTo(JsonValueKind.Array).Because("SHOW QUERIES on a never listed the query on b: " + shown);
         using (var doc = JsonDocument.Parse(shown))
         {
-            var columns = doc.RootElement.GetProperty("results")[0].GetProperty("series")[0].GetProperty("columns").EnumerateArray().Select(x => x.GetString()).ToArray();
+            var columns = doc.RootElement.GetProperty("results")[0].GetProperty("series")[0].GetProperty("columns").EnumerateArray().Select(x => x.GetString() ?? "").ToArray();
             await Assert.That(columns).IsEquivalentTo(new[] { "qid", "node_id", "tcp_host", "query", "database", "duration", "status" });
         }
         await Assert.That(row[2].GetString()).IsEqualTo(b.Tcp);
