@@ -133,19 +133,20 @@ public class ClusterSchemaTests
         await c.FormAsync();
         await c.ShowEventuallyAsync(c.Meta[0], c.Data.Select(n => n.Tcp), Within);
         var (a, b) = (c.Data[0], c.Data[1]);
-        await Ok(a.Client, "CREATE DATABASE q");
+        await Ok(a.Client, "CREATE DATABASE q WITH REPLICATION 1");
         await ClusterHarness.EventuallyAsync(b, "SHOW DATABASES", ["\"q\""], Within);
 
-        // A slow query on b: nested subqueries over many points b holds.
-        for (int batch = 0; batch < 20; batch++)
+        // A slow query on b (seconds): nested subqueries over 400 000 points b holds, one row per second out.
+        using var writes = new HttpClient { BaseAddress = new Uri("http://" + b.Http), Timeout = TimeSpan.FromMinutes(1) };
+        for (int batch = 0; batch < 200; batch++)
         {
             var lines = new StringBuilder();
-            for (int i = 0; i < 10_000; i++)
+            for (int i = 0; i < 2000; i++)
             {
-                long t = Base + ((long)batch * 10_000 + i) * 1_000_000_000L;
+                long t = Base + ((long)batch * 2000 + i) * 1_000_000_000L;
                 lines.Append("slow,s=").Append(i % 50).Append(" v=").Append(i).Append(' ').Append(t).Append('\n');
             }
-            await Written(b.Client, lines.ToString());
+            await Written(writes, lines.ToString());
         }
         const string slow = "SELECT count(v) FROM (SELECT v * 2 AS v FROM (SELECT v + 1 AS v FROM (SELECT v FROM slow))) GROUP BY time(1s) fill(0)";
         using var bClient = new HttpClient { BaseAddress = new Uri("http://" + b.Http), Timeout = TimeSpan.FromMinutes(2) };
