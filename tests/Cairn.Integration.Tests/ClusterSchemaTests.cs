@@ -98,6 +98,30 @@ public class ClusterSchemaTests
             await Assert.That(after).Contains("mem,host=h3").Because(node.Name);
         }
 
+        // DROP SHARD through one node removes the shard on the node that holds it.
+        var held = ShardDirectories(c, c.Data[1], "db").First();
+        string shardId = Path.GetFileName(held);
+        await Ok(c.Data[0].Client, "DROP SHARD " + shardId);
+        await Assert.That(Directory.Exists(held)).IsFalse().Because("d2 kept shard " + shardId);
+        await Assert.That(Rows(await Query(c.Data[0].Client, "SHOW SHARDS")).Any(r => r[0].GetInt64().ToString(CultureInfo.InvariantCulture) == shardId)).IsFalse();
+
+        // DROP RETENTION POLICY through one node removes that policy's shards on every node.
+        await Ok(c.Data[0].Client, "CREATE RETENTION POLICY r2 ON db DURATION INF REPLICATION 1 SHARD DURATION 1h");
+        await ClusterHarness.EventuallyAsync(c.Data[1], "SHOW RETENTION POLICIES ON db", ["\"r2\""], Within);
+        for (int hour = 10; hour < 12; hour++)
+        {
+            int nextGroup = await MaxShardGroupIdAsync(c.Data[0]) + 1;
+            var writer = c.Data[nextGroup % c.Data.Count];
+            var (status, body) = await DataNode.WriteAsync(writer.Client, "db", "other,host=x v=1 " + (Base + hour * Hour).ToString(CultureInfo.InvariantCulture), "rp=r2");
+            await Assert.That((int)status).IsEqualTo(204).Because(body);
+            await EventuallyGroupsAsync(c.Data, nextGroup);
+        }
+        foreach (var node in c.Data)
+            await Assert.That(Directory.Exists(Path.Combine(c.Sandbox.PathOf(node.Name), "data", "db", "r2"))).IsTrue().Because(node.Name + " holds no r2 shard");
+        await Ok(c.Data[1].Client, "DROP RETENTION POLICY r2 ON db");
+        foreach (var node in c.Data)
+            await Assert.That(Directory.Exists(Path.Combine(c.Sandbox.PathOf(node.Name), "data", "db", "r2"))).IsFalse().Because(node.Name + " kept r2");
+
         // DROP DATABASE through one node removes the shard directories of every node.
         await Ok(c.Data[1].Client, "DROP DATABASE db");
         foreach (var node in c.Data)
