@@ -10,6 +10,9 @@ namespace Cairn.Cluster.Schema;
 /// </summary>
 public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
 {
+    // A bound on pages per shard against an owner whose cursor never ends (4 MiB pages: 4 TiB of series keys).
+    private const int MaxPages = 1 << 20;
+
     private readonly List<IShardView> _shards;
     private readonly List<RemoteShardView> _remote;
 
@@ -80,13 +83,22 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
         List<ShardOwner> owners, CancellationToken cancellationToken) =>
         ShardOwners.ReadAsync(shardId, owners, async (owner, ct) =>
         {
-            var payload = await cluster.Client.CallAsync(owner.Address!, ClusterMethod.ShardIndex, ShardIndexMessage.Request(database, shardId),
-                cluster.Timeouts.ShardReaderTimeout, ct).ConfigureAwait(false);
             var view = RemoteShardView.Create(shardId, database, retentionPolicy);
             try
             {
+                // Page by page from one owner (an owner that fails partway is left for the next whole).
+                (string Measurement, uint After)? cursor = ("", 0);
+                bool present = false;
+                for (int page = 0; cursor is { } at; page++)
+                {
+                    if (page >= MaxPages) throw new InvalidDataException("shard index: more than " + MaxPages + " pages");
+                    var payload = await cluster.Client.CallAsync(owner.Address!, ClusterMethod.ShardIndex,
+                        ShardIndexMessage.Request(database, shardId, at.Measurement, at.After), cluster.Timeouts.ShardReaderTimeout, ct).ConfigureAwait(false);
+                    (present, cursor) = ShardIndexMessage.ReadResponse(payload, view);
+                    if (cursor == at) throw new InvalidDataException("shard index: the owner's page cursor did not advance");
+                }
                 // An owner that never took a write for the shard holds nothing of it: no series.
-                return ShardIndexMessage.ReadResponse(payload, view) ? view : Discard(view);
+                return present ? view : Discard(view);
             }
             catch
             {
@@ -105,11 +117,11 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
     public static void RegisterHandler(ClusterContext cluster) =>
         cluster.Service.Handle(ClusterMethod.ShardIndex, (request, _) =>
         {
-            var (database, shardId) = ShardIndexMessage.ReadRequest(request);
+            var (database, shardId, fromMeasurement, afterSeriesId) = ShardIndexMessage.ReadRequest(request);
             IShardView? shard = null;
             foreach (var candidate in cluster.Store.Shards(database))
                 if (candidate.Id == shardId) shard = candidate;
-            return ValueTask.FromResult(ShardIndexMessage.Response(shard?.Index));
+            return ValueTask.FromResult(ShardIndexMessage.Response(shard?.Index, fromMeasurement, afterSeriesId));
         });
 
     public IReadOnlyList<IShardView> Shards(string database, string? retentionPolicy = null)

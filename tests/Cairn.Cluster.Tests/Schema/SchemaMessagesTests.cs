@@ -32,7 +32,9 @@ public class SchemaMessagesTests
 
             var payload = ShardIndexMessage.Response(owner);
             using var view = RemoteShardView.Create(7, "db", "rp");
-            await Assert.That(ShardIndexMessage.ReadResponse(payload, view)).IsTrue();
+            var (present, next) = ShardIndexMessage.ReadResponse(payload, view);
+            await Assert.That(present).IsTrue();
+            await Assert.That(next).IsNull();
 
             await Assert.That(view.Id).IsEqualTo(7UL);
             await Assert.That(view.Index.Measurements()).IsEquivalentTo(owner.Measurements());
@@ -53,10 +55,54 @@ public class SchemaMessagesTests
     }
 
     [Test]
+    public async Task ShardIndex_SmallPages_CarryEverySeriesOnceAcrossPages()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "cairn-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var owner = SeriesIndex.Open(dir);
+            var expected = new List<string>();
+            foreach (var m in new[] { "a", "b", "c" })
+            {
+                owner.TryRegisterField(Encoding.UTF8.GetBytes(m), "v"u8, FieldType.Float, out _);
+                for (int i = 0; i < 25; i++)
+                {
+                    string key = $"{m},host=h{i:D2}";
+                    var bytes = Encoding.UTF8.GetBytes(key);
+                    SeriesKeyParser.TryParse(bytes, out var name, out var tags);
+                    owner.TryGetOrAdd(bytes, name, tags, out _, out _);
+                    expected.Add(key);
+                }
+            }
+            using var view = RemoteShardView.Create(1, "db", "rp");
+            (string Measurement, uint After)? cursor = ("", 0);
+            int pages = 0;
+            while (cursor is { } at)
+            {
+                var page = ShardIndexMessage.Response(owner, at.Measurement, at.After, pageBytes: 100);
+                (_, cursor) = ShardIndexMessage.ReadResponse(page, view);
+                await Assert.That(cursor).IsNotEqualTo(at);
+                pages++;
+                if (pages > 1000) break;
+            }
+            await Assert.That(pages).IsGreaterThan(3);
+            var keys = view.Index.Measurements().SelectMany(m => view.Index.SeriesIds(m)).Select(id => Encoding.UTF8.GetString(view.Index.SeriesKey(id)!)).Order().ToArray();
+            await Assert.That(keys).IsEquivalentTo(expected.Order().ToArray());
+            await Assert.That(view.Index.Fields("c")).IsEquivalentTo(owner.Fields("c"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task ShardIndex_AbsentShard_IsEmptyAndNotPresent()
     {
         using var view = RemoteShardView.Create(1, "db", "rp");
-        await Assert.That(ShardIndexMessage.ReadResponse(ShardIndexMessage.Response(null), view)).IsFalse();
+        var (present, next) = ShardIndexMessage.ReadResponse(ShardIndexMessage.Response(null), view);
+        await Assert.That(present).IsFalse();
+        await Assert.That(next).IsNull();
         await Assert.That(view.Index.Measurements()).IsEmpty();
     }
 
@@ -81,9 +127,11 @@ public class SchemaMessagesTests
     [Test]
     public async Task ShardIndexRequest_RoundTrip()
     {
-        var (db, id) = ShardIndexMessage.ReadRequest(ShardIndexMessage.Request("my db", 42));
+        var (db, id, from, after) = ShardIndexMessage.ReadRequest(ShardIndexMessage.Request("my db", 42, "cpu", 9));
         await Assert.That(db).IsEqualTo("my db");
         await Assert.That(id).IsEqualTo(42UL);
+        await Assert.That(from).IsEqualTo("cpu");
+        await Assert.That(after).IsEqualTo(9U);
     }
 
     [Test]
