@@ -22,6 +22,9 @@ public static class QueryMessages
 
     public static ReadOnlyMemory<byte> ListRequest() => new WireWriter(1).U8(Version).Written;
 
+    /// <summary>Checks a ListQueries request (it carries only its version).</summary>
+    public static void ReadListRequest(ReadOnlyMemory<byte> payload) => CheckVersion(new WireReader(payload).U8());
+
     public static ReadOnlyMemory<byte> ListResponse(IReadOnlyList<NodeQuery> queries)
     {
         var writer = new WireWriter(64 * (queries.Count + 1)).U8(Version).U32((uint)queries.Count);

@@ -125,8 +125,7 @@ public sealed partial class StatementExecutor
         cluster.Service.Handle(ClusterMethod.ExecuteLocal, ExecuteLocalAsync);
         cluster.Service.Handle(ClusterMethod.ListQueries, (request, _) =>
         {
-            var reader = new WireReader(request);
-            if (reader.U8() != 1) throw new InvalidDataException("list-queries: unknown message version");
+            QueryMessages.ReadListRequest(request);
             return ValueTask.FromResult(QueryMessages.ListResponse(LocalQueries()));
         });
         cluster.Service.Handle(ClusterMethod.KillQuery, (request, _) =>
