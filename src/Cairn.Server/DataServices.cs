@@ -90,6 +90,7 @@ internal sealed class DataServices : IAsyncDisposable
                 LogQueriesAfter = limits.LogQueriesAfter,
             },
         };
+        executor.RegisterClusterMethods();
         Query = new QueryEndpoint(executor) { Authentication = Authentication }.HandleAsync;
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Cairn.Query.Ast;
 using Cairn.Query.Engine;
 using Cairn.Query.Results;
+using Cairn.Storage.Engine;
 using Cairn.Storage.Index;
 
 namespace Cairn.Http.Statements;
@@ -16,7 +17,14 @@ public sealed partial class StatementExecutor
     private static readonly string[] CountColumns = ["count"];
     private static readonly string[] EstimationColumns = ["cardinality estimation"];
 
-    private string? ShowCardinality(ShowCardinalityStatement s, ExecutionOptions options, QueryResult result)
+    private ValueTask<string?> ShowCardinalityAsync(ShowCardinalityStatement s, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken) =>
+        WithClusterShardsAsync([Database(s.Database, options)], shards => ShowCardinality(s, options, result, shards), cancellationToken);
+
+    private ValueTask<string?> ShowTagValuesCardinalityAsync(ShowTagValuesCardinalityStatement s, ExecutionOptions options, QueryResult result,
+        CancellationToken cancellationToken) =>
+        WithClusterShardsAsync([Database(s.Database, options)], shards => ShowTagValuesCardinality(s, options, result, shards), cancellationToken);
+
+    private string? ShowCardinality(ShowCardinalityStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         var state = _meta.Current;
         bool estimate = !s.Exact && s.Sources is null && s.Condition is null && s.Dimensions.Count == 0 && s.Limit == 0 && s.Offset == 0;
@@ -25,7 +33,7 @@ public sealed partial class StatementExecutor
             string name = Database(s.Database, options);
             if (name.Length == 0) return DatabaseNameRequired;
             var distinct = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var shard in _shards.Shards(name))
+            foreach (var shard in shards.Shards(name))
             {
                 foreach (var m in shard.Index.Measurements())
                 {
@@ -62,7 +70,7 @@ public sealed partial class StatementExecutor
         // Each measurement is one row of one value: an OFFSET skips it, a LIMIT keeps it.
         bool skip = s.Offset > 0;
         var counts = new SortedDictionary<string, HashSet<string>>(Utf8Order.Instance);
-        ForEachMeasurement(state, db.Name, scopes, QueryTimeRange.Unbounded, (shard, m) =>
+        ForEachMeasurement(shards, state, db.Name, scopes, QueryTimeRange.Unbounded, (shard, m) =>
         {
             var scope = new MeasurementScope(shard.Index, m);
             var ids = filter.Evaluate(scope);
@@ -104,7 +112,7 @@ public sealed partial class StatementExecutor
         return null;
     }
 
-    private string? ShowTagValuesCardinality(ShowTagValuesCardinalityStatement s, ExecutionOptions options, QueryResult result)
+    private string? ShowTagValuesCardinality(ShowTagValuesCardinalityStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         var state = _meta.Current;
         if (s.Dimensions.Count > 0) return "not implemented: GROUP BY in SHOW CARDINALITY";
@@ -116,7 +124,7 @@ public sealed partial class StatementExecutor
         if (s.Offset > 0) return null;
 
         // count(distinct(_tagValue)): values are counted once whatever key carries them.
-        foreach (var (m, pairs) in CollectTagValues(state, db.Name, scopes, range, filter, valueFilter, keyMatcher))
+        foreach (var (m, pairs) in CollectTagValues(shards, state, db.Name, scopes, range, filter, valueFilter, keyMatcher))
         {
             var values = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (_, value) in pairs) values.Add(value);

@@ -40,6 +40,8 @@ public sealed partial class StatementExecutor
         // Dropping a database that does not exist is not an error; the shards go before the metadata.
         if (_meta.Current.Database(s.Name) is null) return null;
         await _shards.DeleteDatabaseAsync(s.Name, cancellationToken).ConfigureAwait(false);
+        // In a cluster every data node removes its own shards first; meta keeps the database when one cannot (retry completes it).
+        if (await FanOutAsync(s, s.Name, Now(), cancellationToken).ConfigureAwait(false) is { } error) return error;
         return await ExecuteMetaAsync(new DropDatabaseCommand(s.Name), cancellationToken).ConfigureAwait(false);
     }
 
@@ -73,6 +75,7 @@ public sealed partial class StatementExecutor
         // No database or no policy is not an error (InfluxDB returns nil for both).
         if (_meta.Current.RetentionPolicy(s.Database, s.Name) is null) return null;
         await _shards.DeleteRetentionPolicyAsync(s.Database, s.Name, cancellationToken).ConfigureAwait(false);
+        if (await FanOutAsync(s, s.Database, Now(), cancellationToken).ConfigureAwait(false) is { } error) return error;
         return await ExecuteMetaAsync(new DropRetentionPolicyCommand(s.Database, s.Name), cancellationToken).ConfigureAwait(false);
     }
 
@@ -137,6 +140,7 @@ public sealed partial class StatementExecutor
     private async ValueTask<string?> DropShardAsync(DropShardStatement s, CancellationToken cancellationToken)
     {
         await _shards.DeleteShardAsync(s.Id, cancellationToken).ConfigureAwait(false);
+        if (await FanOutAsync(s, "", Now(), cancellationToken).ConfigureAwait(false) is { } error) return error;
         return await ExecuteMetaAsync(new DropShardCommand(s.Id, Now()), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cairn.Cluster;
+using Cairn.Cluster.Schema;
 using Cairn.Common;
+using Cairn.Common.Net.Rpc;
+using Cairn.Meta.Store;
 using Cairn.Query.Ast;
 using Cairn.Query.Execution;
 using Cairn.Query.Results;
@@ -16,17 +20,118 @@ public sealed partial class StatementExecutor
     /// <summary>The queries running on this node; the endpoint registers every query here.</summary>
     public QueryRegistry Queries { get; init; } = new();
 
-    private string? ShowQueries(QueryResult result)
+    private static readonly string[] QueryColumns = ["qid", "query", "database", "duration", "status"];
+    private static readonly string[] ClusterQueryColumns = ["qid", "node_id", "tcp_host", "query", "database", "duration", "status"];
+
+    /// <summary>
+    /// SHOW QUERIES: this node's queries (OSS columns) on a single server; in a cluster the queries of every data node,
+    /// with Enterprise's node_id and tcp_host columns, by node then qid. A node that cannot be reached fails the statement.
+    /// </summary>
+    private async ValueTask<string?> ShowQueriesAsync(QueryResult result, CancellationToken cancellationToken)
     {
-        var series = new ResultSeries("", ["qid", "query", "database", "duration", "status"]);
-        foreach (var (id, text, database, duration, status) in Queries.Snapshot())
-            series.Values.Add([(long)id, text, database, QueryRegistry.FormatDuration(duration), status]);
-        result.Series.Add(series);
+        var state = _meta.Current;
+        if (Cluster is not { } cluster || !cluster.IsClustered(state))
+        {
+            var series = new ResultSeries("", QueryColumns);
+            foreach (var q in LocalQueries())
+                series.Values.Add([(long)q.Id, q.Text, q.Database, QueryRegistry.FormatDuration(q.Duration), q.Status]);
+            result.Series.Add(series);
+            return null;
+        }
+
+        var nodes = state.DataNodes.OrderBy(n => n.Id).ToList();
+        var lists = new Task<List<NodeQuery>>[nodes.Count];
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            lists[i] = nodes[i].Id == cluster.LocalNodeId
+                ? Task.FromResult(LocalQueries())
+                : ListRemoteQueriesAsync(cluster, nodes[i], cancellationToken);
+        }
+        try
+        {
+            await Task.WhenAll(lists).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            for (int i = 0; i < nodes.Count; i++)
+                if (lists[i].IsFaulted || lists[i].IsCanceled) return DataNodeFanout.Describe(nodes[i]) + ": " + (lists[i].Exception?.InnerException?.Message ?? "timed out");
+            return e.Message;
+        }
+        var rows = new ResultSeries("", ClusterQueryColumns);
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            foreach (var q in lists[i].Result)
+            {
+                rows.Values.Add([(long)q.Id, (long)nodes[i].Id, nodes[i].TcpAddr, q.Text, q.Database,
+                    QueryRegistry.FormatDuration(q.Duration), q.Status]);
+            }
+        }
+        result.Series.Add(rows);
         return null;
     }
 
-    private string? KillQuery(KillQueryStatement s) =>
-        Queries.Kill(s.QueryId) ? null : string.Create(CultureInfo.InvariantCulture, $"no such query id: {s.QueryId}");
+    private List<NodeQuery> LocalQueries()
+    {
+        var list = new List<NodeQuery>();
+        foreach (var (id, text, database, duration, status) in Queries.Snapshot()) list.Add(new NodeQuery(id, text, database, duration, status));
+        return list;
+    }
+
+    private static async Task<List<NodeQuery>> ListRemoteQueriesAsync(ClusterContext cluster, NodeInfo node, CancellationToken cancellationToken)
+    {
+        var payload = await cluster.Client.CallAsync(node.TcpAddr, ClusterMethod.ListQueries, QueryMessages.ListRequest(),
+            cluster.Timeouts.ShardReaderTimeout, cancellationToken).ConfigureAwait(false);
+        return QueryMessages.ReadListResponse(payload);
+    }
+
+    /// <summary>
+    /// KILL QUERY qid [ON "host:port"]: without ON, or ON this node's RPC address, kills here; ON another data node's
+    /// RPC address, asks that node (which answers its own "no such query id").
+    /// </summary>
+    private async ValueTask<string?> KillQueryAsync(KillQueryStatement s, CancellationToken cancellationToken)
+    {
+        string noSuchQuery = string.Create(CultureInfo.InvariantCulture, $"no such query id: {s.QueryId}");
+        var state = _meta.Current;
+        // A single server kills here whatever ON names, as before clustering.
+        if (s.Host.Length == 0 || Cluster is not { } cluster || !cluster.IsClustered(state)) return Queries.Kill(s.QueryId) ? null : noSuchQuery;
+        NodeInfo? target = null;
+        foreach (var node in state.DataNodes)
+            if (string.Equals(node.TcpAddr, s.Host, StringComparison.OrdinalIgnoreCase)) target = node;
+        if (target is null) return "no data node with TCP address \"" + s.Host + "\"";
+        if (target.Id == cluster.LocalNodeId) return Queries.Kill(s.QueryId) ? null : noSuchQuery;
+        try
+        {
+            var payload = await cluster.Client.CallAsync(target.TcpAddr, ClusterMethod.KillQuery, QueryMessages.KillRequest(s.QueryId),
+                cluster.Timeouts.ShardReaderTimeout, cancellationToken).ConfigureAwait(false);
+            return QueryMessages.ReadKillResponse(payload) ? null : noSuchQuery;
+        }
+        catch (RpcException e)
+        {
+            return DataNodeFanout.Describe(target) + ": " + e.Message;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return DataNodeFanout.Describe(target) + ": timed out";
+        }
+    }
+
+    /// <summary>
+    /// Registers this executor's cluster methods on the node's cluster service: ExecuteLocal (fanned-out deletes and
+    /// drops), ListQueries and KillQuery (SHOW QUERIES / KILL QUERY … ON), and ShardIndex (meta queries).
+    /// </summary>
+    public void RegisterClusterMethods()
+    {
+        if (Cluster is not { } cluster) return;
+        cluster.Service.Handle(ClusterMethod.ExecuteLocal, ExecuteLocalAsync);
+        cluster.Service.Handle(ClusterMethod.ListQueries, (request, _) =>
+        {
+            QueryMessages.ReadListRequest(request);
+            return ValueTask.FromResult(QueryMessages.ListResponse(LocalQueries()));
+        });
+        cluster.Service.Handle(ClusterMethod.KillQuery, (request, _) =>
+            ValueTask.FromResult(QueryMessages.KillResponse(Queries.Kill(QueryMessages.ReadKillRequest(request)))));
+        ClusterShardCatalog.RegisterHandler(cluster);
+    }
 
     /// <summary>SHOW STATS [FOR 'module']: runtime, database, shard and subscriber statistics, columns sorted.</summary>
     private string? ShowStats(ShowStatsStatement s, QueryResult result)

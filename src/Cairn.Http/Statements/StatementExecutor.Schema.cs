@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Cairn.Cluster;
+using Cairn.Cluster.Schema;
 using Cairn.Meta.Store;
 using Cairn.Query.Ast;
 using Cairn.Query.Engine;
@@ -23,7 +25,45 @@ public sealed partial class StatementExecutor
     private static readonly string[] TagValueColumns = ["key", "value"];
     private static readonly string[] FieldKeyColumns = ["fieldKey", "fieldType"];
 
-    private string? ShowMeasurements(ShowMeasurementsStatement s, ExecutionOptions options, QueryResult result)
+    // Each statement runs over the shards of its database(s) across the cluster: this node's, and the others' indexes
+    // fetched from an owner each (ClusterShardCatalog). On a single server it runs over the store as it is.
+    private ValueTask<string?> ShowMeasurementsAsync(ShowMeasurementsStatement s, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken) =>
+        WithClusterShardsAsync(s.WildcardDatabase ? [.. _meta.Current.Databases.Select(d => d.Name)] : [Database(s.Database, options)],
+            shards => ShowMeasurements(s, options, result, shards), cancellationToken);
+
+    private ValueTask<string?> ShowSeriesAsync(ShowSeriesStatement s, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken) =>
+        WithClusterShardsAsync([Database(s.Database, options)], shards => ShowSeries(s, options, result, shards), cancellationToken);
+
+    private ValueTask<string?> ShowTagKeysAsync(ShowTagKeysStatement s, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken) =>
+        WithClusterShardsAsync([Database(s.Database, options)], shards => ShowTagKeys(s, options, result, shards), cancellationToken);
+
+    private ValueTask<string?> ShowTagValuesAsync(ShowTagValuesStatement s, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken) =>
+        WithClusterShardsAsync([Database(s.Database, options)], shards => ShowTagValues(s, options, result, shards), cancellationToken);
+
+    private ValueTask<string?> ShowFieldKeysAsync(ShowFieldKeysStatement s, ExecutionOptions options, QueryResult result, CancellationToken cancellationToken) =>
+        WithClusterShardsAsync([Database(s.Database, options)], shards => ShowFieldKeys(s, options, result, shards), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="run"/> over the shards of <paramref name="databases"/>: this node's store when the node is
+    /// not in a cluster, else every shard meta lists, remote ones read from an owner (an error names a shard none answered for).
+    /// </summary>
+    private async ValueTask<string?> WithClusterShardsAsync(string[] databases, Func<IShardCatalog, string?> run, CancellationToken cancellationToken)
+    {
+        var state = _meta.Current;
+        if (Cluster is not { } cluster || !cluster.IsClustered(state)) return run(_shards);
+        ClusterShardCatalog catalog;
+        try
+        {
+            catalog = await ClusterShardCatalog.GatherAsync(cluster, state, databases, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ShardUnavailableException e)
+        {
+            return e.Message;
+        }
+        using (catalog) return run(catalog);
+    }
+
+    private string? ShowMeasurements(ShowMeasurementsStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         if (ConditionSplit.HasTimeExpr(s.Condition)) return "SHOW MEASUREMENTS doesn't support time in WHERE clause";
         if (s.WildcardDatabase && !s.WildcardRetentionPolicy)
@@ -41,7 +81,7 @@ public sealed partial class StatementExecutor
         {
             string db = Database(s.Database, options);
             if (db.Length == 0) return DatabaseNameRequired;
-            var names = MeasurementNames(_shards.Shards(db), matcher, filter);
+            var names = MeasurementNames(shards.Shards(db), matcher, filter);
             var page = Page(names, s.Offset, s.Limit);
             if (page.Count == 0) return null;
             var series = new ResultSeries("measurements", MeasurementColumns);
@@ -62,7 +102,7 @@ public sealed partial class StatementExecutor
                 ? state.Database(db)?.RetentionPolicies.Select(rp => rp.Name) ?? []
                 : [s.RetentionPolicy];
             foreach (var rp in policies)
-                foreach (var name in MeasurementNames(_shards.Shards(db, rp), matcher, filter)) rows.Add((db, rp, name));
+                foreach (var name in MeasurementNames(shards.Shards(db, rp), matcher, filter)) rows.Add((db, rp, name));
         }
         rows.Sort((a, b) =>
         {
@@ -93,7 +133,7 @@ public sealed partial class StatementExecutor
         return names;
     }
 
-    private string? ShowSeries(ShowSeriesStatement s, ExecutionOptions options, QueryResult result)
+    private string? ShowSeries(ShowSeriesStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         var state = _meta.Current;
         if (!TryDatabase(state, s.Database, options, out var db, out var error)) return error;
@@ -102,7 +142,7 @@ public sealed partial class StatementExecutor
         if (!TryQueryScopes(db, s.Sources, options, out var scopes, out error)) return error;
 
         var keys = new SortedSet<string>(new SeriesKeyOrder());
-        ForEachMeasurement(state, db.Name, scopes, range, (shard, m) =>
+        ForEachMeasurement(shards, state, db.Name, scopes, range, (shard, m) =>
         {
             foreach (uint id in filter.Evaluate(new MeasurementScope(shard.Index, m)))
                 if (shard.Index.SeriesKey(id) is { } key) keys.Add(Encoding.UTF8.GetString(key));
@@ -115,7 +155,7 @@ public sealed partial class StatementExecutor
         return null;
     }
 
-    private string? ShowTagKeys(ShowTagKeysStatement s, ExecutionOptions options, QueryResult result)
+    private string? ShowTagKeys(ShowTagKeysStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         var state = _meta.Current;
         if (!TryDatabase(state, s.Database, options, out var db, out var error)) return error;
@@ -125,7 +165,7 @@ public sealed partial class StatementExecutor
         if (!TrySchemaScopes(s.Sources, null, out var scopes, out error)) return error;
 
         var byMeasurement = new SortedDictionary<string, SortedSet<string>>(Utf8Order.Instance);
-        ForEachMeasurement(state, db.Name, scopes, range, (shard, m) =>
+        ForEachMeasurement(shards, state, db.Name, scopes, range, (shard, m) =>
         {
             var scope = new MeasurementScope(shard.Index, m);
             bool all = ReferenceEquals(filter, TagFilter.All);
@@ -151,7 +191,7 @@ public sealed partial class StatementExecutor
         return null;
     }
 
-    private string? ShowTagValues(ShowTagValuesStatement s, ExecutionOptions options, QueryResult result)
+    private string? ShowTagValues(ShowTagValuesStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         var state = _meta.Current;
         if (!TryDatabase(state, s.Database, options, out var db, out var error)) return error;
@@ -161,7 +201,7 @@ public sealed partial class StatementExecutor
         if (!SourceScope.TryKeyMatcher(s.Op, s.TagKeyExpr, out var keyMatcher, out error)) return error;
         if (!TrySchemaScopes(s.Sources, policy, out var scopes, out error)) return error;
 
-        var byMeasurement = CollectTagValues(state, db.Name, scopes, range, filter, valueFilter, keyMatcher);
+        var byMeasurement = CollectTagValues(shards, state, db.Name, scopes, range, filter, valueFilter, keyMatcher);
         foreach (var (m, pairs) in byMeasurement)
         {
             var page = Page(pairs, s.Offset, s.Limit);
@@ -173,11 +213,11 @@ public sealed partial class StatementExecutor
         return null;
     }
 
-    private SortedDictionary<string, SortedSet<(string Key, string Value)>> CollectTagValues(MetaState state, string database,
+    private static SortedDictionary<string, SortedSet<(string Key, string Value)>> CollectTagValues(IShardCatalog shards, MetaState state, string database,
         IReadOnlyList<SourceScope> scopes, QueryTimeRange range, TagFilter filter, Func<string, bool> valueFilter, Func<string, bool> keyMatcher)
     {
         var byMeasurement = new SortedDictionary<string, SortedSet<(string, string)>>(Utf8Order.Instance);
-        ForEachMeasurement(state, database, scopes, range, (shard, m) =>
+        ForEachMeasurement(shards, state, database, scopes, range, (shard, m) =>
         {
             bool all = ReferenceEquals(filter, TagFilter.All);
             var ids = all ? [] : filter.Evaluate(new MeasurementScope(shard.Index, m));
@@ -210,13 +250,13 @@ public sealed partial class StatementExecutor
         return ValueFilter.TryCompile(valuePart, out valueFilter, out error);
     }
 
-    private string? ShowFieldKeys(ShowFieldKeysStatement s, ExecutionOptions options, QueryResult result)
+    private string? ShowFieldKeys(ShowFieldKeysStatement s, ExecutionOptions options, QueryResult result, IShardCatalog shards)
     {
         var state = _meta.Current;
         if (!TryDatabase(state, s.Database, options, out var db, out var error)) return error;
         if (!TryQueryScopes(db, s.Sources, options, out var scopes, out error)) return error;
 
-        var byMeasurement = CollectFields(state, db.Name, scopes, QueryTimeRange.Unbounded);
+        var byMeasurement = CollectFields(shards, state, db.Name, scopes, QueryTimeRange.Unbounded);
         foreach (var (m, fields) in byMeasurement)
         {
             var page = Page(fields, s.Offset, s.Limit);
@@ -228,10 +268,10 @@ public sealed partial class StatementExecutor
         return null;
     }
 
-    private SortedDictionary<string, SortedDictionary<string, FieldType>> CollectFields(MetaState state, string database, IReadOnlyList<SourceScope> scopes, QueryTimeRange range)
+    private static SortedDictionary<string, SortedDictionary<string, FieldType>> CollectFields(IShardCatalog shards, MetaState state, string database, IReadOnlyList<SourceScope> scopes, QueryTimeRange range)
     {
         var byMeasurement = new SortedDictionary<string, SortedDictionary<string, FieldType>>(Utf8Order.Instance);
-        ForEachMeasurement(state, database, scopes, range, (shard, m) =>
+        ForEachMeasurement(shards, state, database, scopes, range, (shard, m) =>
         {
             foreach (var (key, type) in shard.Index.Fields(m))
             {
@@ -350,12 +390,12 @@ public sealed partial class StatementExecutor
     /// Calls <paramref name="visit"/> once per (shard, measurement) that some scope selects, over the shards of
     /// the scope's policy whose group overlaps <paramref name="range"/>.
     /// </summary>
-    private void ForEachMeasurement(MetaState state, string database, IReadOnlyList<SourceScope> scopes, QueryTimeRange range, Action<IShardView, string> visit)
+    private static void ForEachMeasurement(IShardCatalog shards, MetaState state, string database, IReadOnlyList<SourceScope> scopes, QueryTimeRange range, Action<IShardView, string> visit)
     {
         var seen = new HashSet<(ulong, string)>();
         foreach (var scope in scopes)
         {
-            foreach (var shard in SelectShards(state, database, scope.RetentionPolicy, range))
+            foreach (var shard in SelectShards(shards, state, database, scope.RetentionPolicy, range))
             {
                 foreach (var m in shard.Index.Measurements())
                 {
@@ -369,9 +409,9 @@ public sealed partial class StatementExecutor
     /// The shards of a database (of one policy unless <paramref name="retentionPolicy"/> is ""). With a time
     /// range, only shards whose live group overlaps it, as the meta client's ShardGroupsByTimeRange selects.
     /// </summary>
-    private IReadOnlyList<IShardView> SelectShards(MetaState state, string database, string retentionPolicy, QueryTimeRange range)
+    private static IReadOnlyList<IShardView> SelectShards(IShardCatalog catalog, MetaState state, string database, string retentionPolicy, QueryTimeRange range)
     {
-        var shards = _shards.Shards(database, retentionPolicy.Length == 0 ? null : retentionPolicy);
+        var shards = catalog.Shards(database, retentionPolicy.Length == 0 ? null : retentionPolicy);
         if (range.IsUnbounded) return shards;
         var overlapping = new HashSet<ulong>();
         if (state.Database(database) is { } db)
