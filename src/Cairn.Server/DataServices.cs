@@ -78,6 +78,7 @@ internal sealed class DataServices : IAsyncDisposable
         var executor = new StatementExecutor(meta, store, TimeProvider.System, config.Meta.RetentionAutocreate)
         {
             Cluster = ClusterContext,
+            Writer = Writer,
             Passwords = passwords,
             SelectLimits = new SelectLimits(
                 (int)Math.Clamp(limits.MaxSelectSeries, 0, int.MaxValue),

@@ -36,27 +36,38 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
         foreach (var database in databases.Distinct(StringComparer.Ordinal))
         {
             var local = cluster.Store.Shards(database);
-            var held = new HashSet<ulong>();
-            foreach (var shard in local)
+            var held = new Dictionary<ulong, IShardView>();
+            foreach (var shard in local) held[shard.Id] = shard;
+            if (!cluster.IsClustered(state) || state.Database(database) is not { } db)
             {
-                shards.Add(shard);
-                held.Add(shard.Id);
+                shards.AddRange(local);
+                continue;
             }
-            if (!cluster.IsClustered(state) || state.Database(database) is not { } db) continue;
+            // A group split over several shards (replication below the data node count) is read as one index, as a
+            // single server holds it: conditions such as `tag !~ /re/` judge a measurement by all its series in a group.
+            var split = new HashSet<ulong>();
             foreach (var rp in db.RetentionPolicies)
             {
                 foreach (var group in rp.ShardGroups)
                 {
                     if (group.Deleted) continue;
+                    if (group.Shards.Length > 1)
+                    {
+                        foreach (var shard in group.Shards) split.Add(shard.Id);
+                        fetches.Add(FetchGroupAsync(cluster, state, database, rp.Name, group, held, cancellationToken));
+                        continue;
+                    }
                     foreach (var shard in group.Shards)
                     {
-                        if (held.Contains(shard.Id)) continue;
+                        if (held.ContainsKey(shard.Id)) continue;
                         var owners = ShardOwners.ForRead(cluster, state, shard, localHasShard: false);
                         if (owners.Count == 0) continue;
                         fetches.Add(FetchAsync(cluster, database, rp.Name, shard.Id, owners, cancellationToken));
                     }
                 }
             }
+            foreach (var shard in local)
+                if (!split.Contains(shard.Id)) shards.Add(shard);
         }
 
         var remote = new List<RemoteShardView>(fetches.Count);
@@ -106,6 +117,65 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
                 throw;
             }
         }, cancellationToken);
+
+    /// <summary>
+    /// The shards of one split group as one index: the local ones copied page by page, each remote one from one of its
+    /// owners (a replica that fails partway leaves keys the next one adds again, which is harmless).
+    /// </summary>
+    private static async Task<RemoteShardView?> FetchGroupAsync(ClusterContext cluster, MetaState state, string database, string retentionPolicy,
+        ShardGroupInfo group, Dictionary<ulong, IShardView> held, CancellationToken cancellationToken)
+    {
+        var view = RemoteShardView.Create(group.Shards[0].Id, database, retentionPolicy);
+        try
+        {
+            bool present = false;
+            foreach (var shard in group.Shards)
+            {
+                if (held.TryGetValue(shard.Id, out var local))
+                {
+                    present |= CopyPages(view, (measurement, after) => ShardIndexMessage.Response(local.Index, measurement, after));
+                    continue;
+                }
+                var owners = ShardOwners.ForRead(cluster, state, shard, localHasShard: false);
+                if (owners.Count == 0) continue;
+                present |= await ShardOwners.ReadAsync(shard.Id, owners, async (owner, ct) =>
+                {
+                    bool any = false;
+                    (string Measurement, uint After)? cursor = ("", 0);
+                    for (int page = 0; cursor is { } at; page++)
+                    {
+                        if (page >= MaxPages) throw new InvalidDataException("shard index: more than " + MaxPages + " pages");
+                        var payload = await cluster.Client.CallAsync(owner.Address!, ClusterMethod.ShardIndex,
+                            ShardIndexMessage.Request(database, shard.Id, at.Measurement, at.After), cluster.Timeouts.ShardReaderTimeout, ct).ConfigureAwait(false);
+                        (bool pagePresent, cursor) = ShardIndexMessage.ReadResponse(payload, view);
+                        any |= pagePresent;
+                        if (cursor == at) throw new InvalidDataException("shard index: the owner's page cursor did not advance");
+                    }
+                    return any;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            return present ? view : Discard(view);
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a local shard's index into <paramref name="view"/> through the same pages an owner sends.</summary>
+    private static bool CopyPages(RemoteShardView view, Func<string, uint, ReadOnlyMemory<byte>> page)
+    {
+        bool present = false;
+        (string Measurement, uint After)? cursor = ("", 0);
+        for (int n = 0; cursor is { } at && n < MaxPages; n++)
+        {
+            (bool pagePresent, cursor) = ShardIndexMessage.ReadResponse(page(at.Measurement, at.After), view);
+            present |= pagePresent;
+            if (cursor == at) break;
+        }
+        return present;
+    }
 
     private static RemoteShardView? Discard(RemoteShardView view)
     {

@@ -12,6 +12,9 @@ namespace Cairn.Http.Statements;
 
 public sealed partial class StatementExecutor
 {
+    /// <summary>The node's points writer (replicating to shard owners), for SELECT … INTO; a local-only one when null.</summary>
+    public PointsWriter? Writer { get; init; }
+
     /// <summary><c>[cluster] max-select-series</c>, <c>max-select-point</c> and <c>max-select-buckets</c>.</summary>
     public SelectLimits SelectLimits { get; init; } = SelectLimits.None;
 
@@ -41,7 +44,7 @@ public sealed partial class StatementExecutor
         var (body, points) = IntoPoints.Encode(series, target.Measurement.Name, tagColumns);
         if (points > 0)
         {
-            var outcome = await new PointsWriter(_meta, store).WriteAsync(database, target.Measurement.RetentionPolicy, body, Precision.Nanosecond, cancellationToken)
+            var outcome = await (Writer ?? new PointsWriter(_meta, store)).WriteAsync(database, target.Measurement.RetentionPolicy, body, Precision.Nanosecond, cancellationToken)
                 .ConfigureAwait(false);
             if (outcome.Error is not null) return outcome.Error;
         }
