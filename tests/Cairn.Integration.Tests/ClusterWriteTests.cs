@@ -124,6 +124,11 @@ public class ClusterWriteTests
             await Assert.That(QueueDepth(await DebugVarsAsync(d))).IsEqualTo(0).Because(d.Name + " hinted handoff did not drain");
         }
 
+        // d3's copies of what the others coordinated while it was down went through hinted handoff.
+        long handedOff = 0;
+        foreach (var d in new[] { d1, d2 }) handedOff += Value(await DebugVarsAsync(d), "write", "pointReqHH");
+        await Assert.That(handedOff).IsGreaterThan(0);
+
         // Stop each node in turn and read everything through the others: every acknowledged point, nothing unsent, nothing twice.
         foreach (var down in c.Data)
         {
