@@ -19,6 +19,14 @@ public class ClusterQueryTests
     private const long T0 = 1577836800L * 1_000_000_000L; // 2020-01-01T00:00:00Z
     private const string ReaderTimeout = "[cluster]\nshard-reader-timeout = \"1s\"";
 
+    /// <summary>The bytes a data node has read from its peers' answers (/debug/vars "rpc" rpcReadBytes).</summary>
+    private static async Task<long> RpcReadBytesAsync(ClusterHarness.Node node)
+    {
+        using var http = node.Client;
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("/debug/vars"));
+        return doc.RootElement.GetProperty("rpc").GetProperty("values").GetProperty("rpcReadBytes").GetInt64();
+    }
+
     private static string Rfc(long ns) => DateTimeOffset.FromUnixTimeMilliseconds(ns / 1_000_000).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
 
     /// <summary>Six hours of minutely points of six series (one without the region tag), with gaps; float values exact in binary.</summary>
@@ -101,18 +109,6 @@ public class ClusterQueryTests
         return shards;
     }
 
-    /// <summary>Bytes the kernel has sent from <paramref name="port"/> on established TCP connections (ss -ti), to see what a query moved.</summary>
-    private static async Task<long> BytesSentFromPortAsync(int port)
-    {
-        var info = new ProcessStartInfo("ss", ["-tinH", "state", "established", $"( sport = :{port} )"]) { RedirectStandardOutput = true };
-        using var process = Process.Start(info)!;
-        string output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        long total = 0;
-        foreach (Match m in Regex.Matches(output, @"bytes_sent:(\d+)")) total += long.Parse(m.Groups[1].Value);
-        return total;
-    }
-
     private static ulong Fnv1a(byte[] key)
     {
         ulong hash = 14695981039346656037UL;
@@ -120,12 +116,10 @@ public class ClusterQueryTests
         return hash;
     }
 
-    private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..]);
-
     [Test]
     public async Task Select_ThroughEveryDataNode_AnswersAsASingleNode_AndACountOfAMillionRemotePointsMovesKilobytes()
     {
-        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, dataExtra: ReaderTimeout);
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, dataSections: ReaderTimeout);
         await c.FormAsync();
         var ids = await DataNodeIdsAsync(c);
         await Assert.That(ids.Count).IsEqualTo(3);
@@ -222,23 +216,27 @@ public class ClusterQueryTests
         int remoteCounts = 0;
         foreach (var d in c.Data)
         {
-            var before = new Dictionary<int, long>();
-            foreach (var other in c.Data) before[Port(other.Tcp)] = await BytesSentFromPortAsync(Port(other.Tcp));
+            long before = await RpcReadBytesAsync(d);
             string answer = await Query(d.Http, count, "big");
-            long moved = 0;
-            foreach (var other in c.Data.Where(o => o != d)) moved += await BytesSentFromPortAsync(Port(other.Tcp)) - before[Port(other.Tcp)];
+            long moved = await RpcReadBytesAsync(d) - before;
             await Assert.That(answer).IsEqualTo(countExpected).Because(d.Name);
             // Eight megabytes of values stay where they are: the owner answers one partial state.
             await Assert.That(moved).IsLessThan(64 * 1024).Because($"{d.Name} moved {moved} bytes");
             if (moved > 0) remoteCounts++;
         }
         await Assert.That(remoteCounts).IsGreaterThanOrEqualTo(2);
+
+        // The same count with a field condition takes the row path: every value crosses the network.
+        var remote = c.Data.First(d => d != owner);
+        long rowsBefore = await RpcReadBytesAsync(remote);
+        await Assert.That(await Query(remote.Http, "SELECT count(c) FROM big WHERE c >= 0", "big")).IsEqualTo(countExpected);
+        await Assert.That(await RpcReadBytesAsync(remote) - rowsBefore).IsGreaterThan(8_000_000L);
     }
 
     [Test]
     public async Task Select_OwnerKilledOrStopped_FailsOverWithinTheReaderTimeout_NoOwnerAnswersTheStatementError()
     {
-        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, dataExtra: ReaderTimeout);
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, dataSections: ReaderTimeout);
         await c.FormAsync();
         var ids = await DataNodeIdsAsync(c);
         await Query(c.Data[0].Http, "CREATE DATABASE ha WITH DURATION INF REPLICATION 2 SHARD DURATION 1d NAME r2", "ha");
