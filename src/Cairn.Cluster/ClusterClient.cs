@@ -193,7 +193,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 RpcConnection connection;
                 try
                 {
-                    var endpoint = await ResolveAsync(address, dialToken).ConfigureAwait(false);
+                    var endpoint = await BindAddress.ResolveDataNodeAsync(address, dialToken).ConfigureAwait(false);
                     connection = await RpcConnection.ConnectAsync(endpoint, RpcServiceBytes.Cluster,
                         new RpcClientOptions { InternalSharedSecret = options.InternalSharedSecret }, dialToken).ConfigureAwait(false);
                 }
@@ -273,17 +273,6 @@ public sealed class ClusterClient : IAsyncDisposable
             foreach (var connection in idle) _ = connection.DisposeAsync().AsTask();
         }
 
-        private static async Task<EndPoint> ResolveAsync(string address, CancellationToken cancellationToken)
-        {
-            if (!BindAddress.TryParse(address, out var parsed, out var error) || parsed.Port == 0)
-                throw new IOException($"invalid data node address \"{address}\": {error ?? "no port"}");
-            if (IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip)) return new IPEndPoint(ip, parsed.Port);
-            var host = parsed.Host.Length == 0 ? "localhost" : parsed.Host;
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-                ?? throw new IOException($"cannot resolve {host}");
-            return new IPEndPoint(chosen, parsed.Port);
-        }
 
         public async ValueTask DisposeAsync()
         {

@@ -57,4 +57,20 @@ public readonly record struct BindAddress(string Host, int Port)
     public static string Format(IPEndPoint bound, bool allInterfaces, string hostname) =>
         (allInterfaces ? hostname : bound.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address.ToString())
         + ":" + bound.Port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The endpoint of a data node's <c>host:port</c> (an IP literal as it is, a name through DNS, IPv4 first); an
+    /// address without a port or one that does not resolve is an <see cref="IOException"/>.
+    /// </summary>
+    public static async Task<System.Net.EndPoint> ResolveDataNodeAsync(string address, CancellationToken cancellationToken)
+    {
+        if (!TryParse(address, out var parsed, out var error) || parsed.Port == 0)
+            throw new IOException($"invalid data node address \"{address}\": {error ?? "no port"}");
+        if (System.Net.IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip)) return new System.Net.IPEndPoint(ip, parsed.Port);
+        var host = parsed.Host.Length == 0 ? "localhost" : parsed.Host;
+        var addresses = await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+            ?? throw new IOException($"cannot resolve {host}");
+        return new System.Net.IPEndPoint(chosen, parsed.Port);
+    }
 }

@@ -84,7 +84,7 @@ public static class MetaControl
         {
             try
             {
-                var endpoint = await ResolveAsync(tcpAddr, cancellationToken).ConfigureAwait(false);
+                var endpoint = await BindAddress.ResolveDataNodeAsync(tcpAddr, cancellationToken).ConfigureAwait(false);
                 using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 dial.CancelAfter(dialTimeout);
                 await using var connection = await RpcConnection.ConnectAsync(endpoint, RpcServiceBytes.MetaControl,
@@ -103,18 +103,6 @@ public static class MetaControl
             {
                 throw new IOException($"unable to reach data node {tcpAddr}: {e.Message}", e);
             }
-        }
-
-        private static async Task<EndPoint> ResolveAsync(string address, CancellationToken cancellationToken)
-        {
-            if (!BindAddress.TryParse(address, out var parsed, out var error) || parsed.Port == 0)
-                throw new IOException($"invalid data node address \"{address}\": {error ?? "no port"}");
-            if (IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip)) return new IPEndPoint(ip, parsed.Port);
-            var host = parsed.Host.Length == 0 ? "localhost" : parsed.Host;
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-                ?? throw new IOException($"cannot resolve {host}");
-            return new IPEndPoint(chosen, parsed.Port);
         }
     }
 }
