@@ -273,7 +273,6 @@ public sealed class ClusterClient : IAsyncDisposable
             foreach (var connection in idle) _ = connection.DisposeAsync().AsTask();
         }
 
-
         public async ValueTask DisposeAsync()
         {
             List<Slot> slots;
