@@ -27,7 +27,7 @@ public enum ClusterMethod : ushort
     /// <summary>Run a statement against this node's own shards only (deletes and drops fanned out by the coordinator).</summary>
     ExecuteLocal = 7,
 
-    /// <summary>Is this node up and serving data (hinted handoff asks before it replays).</summary>
+    /// <summary>Is this data node up: answers its node id.</summary>
     Ping = 8,
 
     /// <summary>A shard's whole series index (series keys and field types) for meta queries gathered from every shard.</summary>

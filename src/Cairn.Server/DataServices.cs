@@ -51,6 +51,7 @@ internal sealed class DataServices : IAsyncDisposable
         var shardWriter = new ShardWriter(store);
         WriteShardHandler.Register(ClusterContext, shardWriter);
         ShardQueryService.Register(ClusterContext);
+        ClusterContext.Service.Handle(ClusterMethod.Ping, (_, _) => ValueTask.FromResult(new WireWriter(8).U64(ClusterContext.LocalNodeId).Written));
         // Hinted handoff holds writes for other data nodes: only a clustered data node has any.
         var hh = config.HintedHandoff;
         if (clustered && hh.Enabled)
