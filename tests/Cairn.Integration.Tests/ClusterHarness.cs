@@ -205,11 +205,31 @@ public sealed class ClusterHarness : IAsyncDisposable
         throw new TimeoutException($"{q} on {data.Name} never showed {string.Join(", ", wanted.Where(w => !body.Contains(w)))}: {body}");
     }
 
+    private static readonly HashSet<int> Handed = [];
+
+    /// <summary>
+    /// A free loopback port for a node to bind later, taken below the kernel's ephemeral range (32768 and up), so no
+    /// outgoing connection of another process or node can take it between now and the node's bind; never the same
+    /// port twice in one test run.
+    /// </summary>
     public static int FreePort()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            int port = Random.Shared.Next(20_000, 32_000);
+            lock (Handed)
+                if (!Handed.Add(port)) continue;
+            try
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException("no free loopback port between 20000 and 32000");
     }
 
     public async ValueTask DisposeAsync() => await Sandbox.DisposeAsync();

@@ -140,6 +140,13 @@ public partial class ExplainTests
             var theirs = await DataNode.QueryAsync(influxHttp, query, "ex");
             ours.Body = Duration().Replace(ours.Body, "_time: D");
             theirs.Body = Duration().Replace(theirs.Body, "_time: D");
+            // The order of 1.6.7's EXPLAIN ANALYZE scanners for several calls varies from run to run (a CI run saw
+            // max before count, others count before max): ask again, and take Cairn's answer when influxd gives it too.
+            for (int again = 0; ours != theirs && analyzed.Contains(query) && again < 20; again++)
+            {
+                theirs = await DataNode.QueryAsync(influxHttp, query, "ex");
+                theirs.Body = Duration().Replace(theirs.Body, "_time: D");
+            }
             if (ours != theirs) differences.Append("\n• ").Append(query).Append("\n    cairn:  ").Append(ours.Body).Append("\n    influx: ").Append(theirs.Body);
         }
         await Assert.That(differences.ToString()).IsEmpty().Because("EXPLAIN answers differ:" + differences);

@@ -45,7 +45,7 @@ public sealed class InfluxdProcess : IAsyncDisposable
 
         var dir = Path.Combine(Path.GetTempPath(), "influxd-it-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        int httpPort = FreePort(), rpcPort = FreePort();
+        int httpPort = ClusterHarness.FreePort(), rpcPort = ClusterHarness.FreePort();
         var config = Path.Combine(dir, "influxd.conf");
         await File.WriteAllTextAsync(config, $"""
             reporting-disabled = true
@@ -121,13 +121,6 @@ public sealed class InfluxdProcess : IAsyncDisposable
     }
 
     /// <summary>A loopback port nothing listens on right now (bind port 0, read it, close).</summary>
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         try
