@@ -48,6 +48,44 @@ public class ClusterWriteTests
     }
 
     [Test]
+    public async Task Rf2_ConcurrentBatchesThroughBothNodes_EveryOwnerHoldsEveryPoint()
+    {
+        // The answer (consistency one) leaves before the second owner's copy is written: that copy must still be whole.
+        await using var c = await ClusterHarness.StartAsync(meta: 1, data: 2);
+        await c.FormAsync();
+        var (d1, d2) = (c.Data[0], c.Data[1]);
+        await ClusterHarness.QueryAsync(d1, "CREATE DATABASE db WITH REPLICATION 2");
+        foreach (var d in c.Data) await ClusterHarness.EventuallyAsync(d, "SHOW DATABASES", ["\"db\""], Within);
+        const int batches = 48, lines = 2000;
+        int next = -1;
+        var failures = new List<string>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (int b = Interlocked.Increment(ref next); b < batches; b = Interlocked.Increment(ref next))
+            {
+                var body = new StringBuilder();
+                for (int i = 0; i < lines; i++)
+                {
+                    int n = b * lines + i;
+                    body.Append($"cpu,host=h{n % 500} v={n}i {Base + (n / 500) * 10_000_000_000L}\n");
+                }
+                var (status, text) = await WriteAsync(b % 2 == 0 ? d1 : d2, "db", body.ToString());
+                if (status != HttpStatusCode.NoContent) lock (failures) failures.Add($"{(int)status} {text}");
+            }
+        })));
+        await Assert.That(failures.Count).IsEqualTo(0).Because(string.Join("\n", failures.Take(3)));
+        // Each node owns every shard and reads its own copy first.
+        foreach (var d in c.Data)
+            await ClusterHarness.EventuallyAsync(d, "SELECT count(v) FROM db..cpu", [$"\"values\":[[\"1970-01-01T00:00:00Z\",{batches * lines}]]"], Within);
+        foreach (var d in c.Data)
+        {
+            var sum = await ClusterHarness.QueryAsync(d, "SELECT sum(v) FROM cpu", "db");
+            long n = batches * (long)lines;
+            await Assert.That(sum).Contains($",{n * (n - 1) / 2}]").Because($"{d.Name}: {sum}");
+        }
+    }
+
+    [Test]
     public async Task KillDataNodeDuringWrites_ConsistencyOne_EveryAcknowledgedPointOnEveryOwner_NoneDuplicated()
     {
         await using var c = await ClusterHarness.StartAsync(meta: 3, data: 3, hintedHandoff: "retry-interval = \"200ms\"\nretry-max-interval = \"1s\"");

@@ -106,48 +106,71 @@ public sealed class PointsWriter
         Interlocked.Increment(ref Statistics._req);
 
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000L;
-        using var batch = new Batch(now);
-        batch.Scan(body.Span, rp, precision, pendingOnly: false);
-        if (batch.MissingGroups.Count > 0)
+        // The batch's pooled payloads outlive this call while an owner the consistency level did not wait for is still
+        // writing from them: they are released when the last such write ends (see Release).
+        var batch = new Batch(now);
+        var stillWriting = new List<Task>();
+        try
         {
-            foreach (long timestamp in batch.MissingGroups)
+            batch.Scan(body.Span, rp, precision, pendingOnly: false);
+            if (batch.MissingGroups.Count > 0)
             {
-                MetaResult result;
-                try { result = await _meta.ExecuteAsync(new CreateShardGroupCommand(database, rpName, timestamp), cancellationToken).ConfigureAwait(false); }
-                catch (MetaUnavailableException e) { return new WriteOutcome(500, "cannot create a shard group: " + e.Message, 0, 0); }
-                if (!result.IsOk)
-                    return new WriteOutcome(result.Code is MetaErrorCode.DatabaseNotFound or MetaErrorCode.RetentionPolicyNotFound ? 400 : 500, result.Message, 0, 0);
+                foreach (long timestamp in batch.MissingGroups)
+                {
+                    MetaResult result;
+                    try { result = await _meta.ExecuteAsync(new CreateShardGroupCommand(database, rpName, timestamp), cancellationToken).ConfigureAwait(false); }
+                    catch (MetaUnavailableException e) { return new WriteOutcome(500, "cannot create a shard group: " + e.Message, 0, 0); }
+                    if (!result.IsOk)
+                        return new WriteOutcome(result.Code is MetaErrorCode.DatabaseNotFound or MetaErrorCode.RetentionPolicyNotFound ? 400 : 500, result.Message, 0, 0);
+                }
+                state = _meta.Current;
+                rp = state.RetentionPolicy(database, rpName);
+                if (rp is null) return new WriteOutcome(500, $"retention policy not found: {rpName}", 0, 0);
+                // Pass 2: the same body again, taking only the points pass 1 could not place.
+                batch.Scan(body.Span, rp, precision, pendingOnly: true);
             }
-            state = _meta.Current;
-            rp = state.RetentionPolicy(database, rpName);
-            if (rp is null) return new WriteOutcome(500, $"retention policy not found: {rpName}", 0, 0);
-            // Pass 2: the same body again, taking only the points pass 1 could not place.
-            batch.Scan(body.Span, rp, precision, pendingOnly: true);
-        }
-        Interlocked.Add(ref Statistics._points, batch.Points);
+            Interlocked.Add(ref Statistics._points, batch.Points);
 
-        // Every shard's points to all its owners at once; the outcome waits for what the consistency level needs.
-        var writes = new List<Task<ShardOutcome>>(batch.Payloads.Count);
-        foreach (var (shard, payload) in batch.Payloads)
-            if (payload.PointCount > 0) writes.Add(WriteShardAsync(state, database, rpName, shard, payload, consistency, cancellationToken));
-        var outcomes = await Task.WhenAll(writes).ConfigureAwait(false);
+            // Every shard's points to all its owners at once; the outcome waits for what the consistency level needs.
+            var writes = new List<Task<ShardOutcome>>(batch.Payloads.Count);
+            foreach (var (shard, payload) in batch.Payloads)
+                if (payload.PointCount > 0) writes.Add(WriteShardAsync(state, database, rpName, shard, payload, consistency, stillWriting, cancellationToken));
+            var outcomes = await Task.WhenAll(writes).ConfigureAwait(false);
 
-        string? failure = null;
-        int dropped = 0;
-        foreach (var o in outcomes)
-        {
-            if (o.Error is not null && failure is null) failure = o.Error;
-            else if (o.Error == "timeout") failure = "timeout";
-            dropped += o.Dropped;
-            batch.Drop(o.Dropped, o.DropReason);
+            string? failure = null;
+            int dropped = 0;
+            foreach (var o in outcomes)
+            {
+                if (o.Error is not null && failure is null) failure = o.Error;
+                else if (o.Error == "timeout") failure = "timeout";
+                dropped += o.Dropped;
+                batch.Drop(o.Dropped, o.DropReason);
+            }
+            if (failure is not null)
+            {
+                Interlocked.Increment(ref Statistics._error);
+                return new WriteOutcome(500, failure, 0, 0);
+            }
+            Interlocked.Increment(ref Statistics._ok);
+            return batch.Outcome();
         }
-        if (failure is not null)
+        finally
         {
-            Interlocked.Increment(ref Statistics._error);
-            return new WriteOutcome(500, failure, 0, 0);
+            Release(batch, stillWriting);
         }
-        Interlocked.Increment(ref Statistics._ok);
-        return batch.Outcome();
+    }
+
+    /// <summary>Disposes the batch now, or once the owner writes still reading its payloads have ended.</summary>
+    private static void Release(Batch batch, List<Task> stillWriting)
+    {
+        lock (stillWriting) stillWriting.RemoveAll(static t => t.IsCompleted);
+        if (stillWriting.Count == 0)
+        {
+            batch.Dispose();
+            return;
+        }
+        _ = Task.WhenAll(stillWriting).ContinueWith(static (_, state) => ((Batch)state!).Dispose(), batch,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>What became of one shard's points: an error text when the consistency level was not met, and the points the owners refused.</summary>
@@ -157,7 +180,7 @@ public sealed class PointsWriter
     private readonly record struct OwnerOutcome(bool Stored, bool Queued, string? Error, ShardWriteResult Result);
 
     private async Task<ShardOutcome> WriteShardAsync(MetaState state, string database, string rp, ShardInfo shard, PointsPayloadWriter payload,
-        ConsistencyLevel consistency, CancellationToken cancellationToken)
+        ConsistencyLevel consistency, List<Task> stillWriting, CancellationToken cancellationToken)
     {
         var cluster = _cluster;
         bool clustered = cluster is not null && cluster.IsClustered(state) && !shard.Owners.IsEmpty;
@@ -182,7 +205,8 @@ public sealed class PointsWriter
         {
             if (owner == cluster!.LocalNodeId)
             {
-                tasks.Add(WriteLocalAsync(database, rp, shard.Id, payload.Written, points, cancellationToken));
+                // Not the request's token: this copy is written whole even when the client has its answer and is gone.
+                tasks.Add(WriteLocalAsync(database, rp, shard.Id, payload.Written, points, CancellationToken.None));
                 continue;
             }
             request ??= EncodeWriteShard(shard.Id, database, rp, state.Index, payload.Written.Span);
@@ -201,6 +225,7 @@ public sealed class PointsWriter
             if (done == expired)
             {
                 Interlocked.Increment(ref Statistics._timeout);
+                KeepWriting(stillWriting, pending);
                 return new ShardOutcome("timeout", 0, null);
             }
             var task = (Task<OwnerOutcome>)done;
@@ -215,6 +240,7 @@ public sealed class PointsWriter
             wrote++;
             if (wrote >= required)
             {
+                KeepWriting(stillWriting, pending);
                 var result = stored?.Result ?? default;
                 return new ShardOutcome(null, result.Dropped, result.DropReason);
             }
@@ -225,6 +251,13 @@ public sealed class PointsWriter
             return new ShardOutcome("partial write", 0, null);
         }
         return new ShardOutcome("write failed: " + (firstError ?? "no owner answered"), 0, null);
+    }
+
+    /// <summary>Owner writes the answer does not wait for: the batch's payloads stay alive until they end.</summary>
+    private static void KeepWriting(List<Task> stillWriting, List<Task<OwnerOutcome>> pending)
+    {
+        if (pending.Count == 0) return;
+        lock (stillWriting) stillWriting.AddRange(pending);
     }
 
     private async Task<OwnerOutcome> WriteLocalAsync(string database, string rp, ulong shardId, ReadOnlyMemory<byte> payload, int points,
