@@ -32,7 +32,12 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulo
     {
         public required IReadOnlyList<(string Key, FieldType Type)> Fields { get; init; }
         public required IReadOnlyList<string> TagKeys { get; init; }
-        public required List<SeriesEntry> Series { get; init; }
+
+        /// <summary>The series known so far: all of them once <see cref="Complete"/>, else those of the tag lookups made.</summary>
+        public readonly List<SeriesEntry> Series = [];
+        public readonly HashSet<string> Known = new(StringComparer.Ordinal);
+        public bool Complete;
+        public readonly Dictionary<(string Key, string Value), List<SeriesEntry>> ByTag = [];
         public readonly HashSet<string> Handed = new(StringComparer.Ordinal);
     }
 
@@ -63,47 +68,92 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulo
     {
         var schema = SchemaOf(measurement);
         lock (_lock)
+        {
+            if (!schema.Complete)
+            {
+                // Every series of the measurement (kind 1).
+                var request = new WireWriter(64).U64(shardId).U8(1).String(measurement);
+                var reader = new WireReader(Call(ClusterMethod.ShardSchema, request.Written));
+                SkipFieldsAndTags(ref reader);
+                schema.Series.Clear();
+                schema.Known.Clear();
+                AddSeries(measurement, schema, ref reader, null);
+                schema.Complete = true;
+            }
             foreach (var s in schema.Series) schema.Handed.Add(Encoding.UTF8.GetString(s.Key));
-        return schema.Series;
+            return schema.Series;
+        }
     }
 
+    /// <summary>
+    /// The series whose tag <paramref name="tagKey"/> is <paramref name="tagValue"/>: from the owner's tag index (kind 3)
+    /// unless every series is known already, so a query naming a few hosts moves only their keys.
+    /// </summary>
     public IReadOnlyList<SeriesEntry> Series(string measurement, string tagKey, string tagValue)
     {
         var schema = SchemaOf(measurement);
-        var list = new List<SeriesEntry>();
         lock (_lock)
         {
-            foreach (var s in schema.Series)
+            List<SeriesEntry> list;
+            if (schema.Complete)
             {
-                if (s.Tag(tagKey) != tagValue) continue;
-                list.Add(s);
-                schema.Handed.Add(Encoding.UTF8.GetString(s.Key));
+                list = [];
+                foreach (var s in schema.Series)
+                    if (s.Tag(tagKey) == tagValue) list.Add(s);
             }
+            else if (!schema.ByTag.TryGetValue((tagKey, tagValue), out list!))
+            {
+                var request = new WireWriter(96).U64(shardId).U8(3).String(measurement).String(tagKey).String(tagValue);
+                var reader = new WireReader(Call(ClusterMethod.ShardSchema, request.Written));
+                SkipFieldsAndTags(ref reader);
+                list = [];
+                AddSeries(measurement, schema, ref reader, list);
+                schema.ByTag[(tagKey, tagValue)] = list;
+            }
+            foreach (var s in list) schema.Handed.Add(Encoding.UTF8.GetString(s.Key));
+            return list;
         }
-        return list;
     }
 
+    /// <summary>The fields and tag keys of a measurement in the shard (kind 2: no series), cached for the query.</summary>
     private Schema SchemaOf(string measurement)
     {
         lock (_lock)
         {
             if (_schemas.TryGetValue(measurement, out var cached)) return cached;
-            var request = new WireWriter(64).U64(shardId).U8(1).String(measurement);
+            var request = new WireWriter(64).U64(shardId).U8(2).String(measurement);
             var reader = new WireReader(Call(ClusterMethod.ShardSchema, request.Written));
             var fields = new List<(string, FieldType)>();
             for (uint i = 0, n = reader.U32(); i < n; i++) fields.Add((reader.String(), (FieldType)reader.U8()));
             var tagKeys = new List<string>();
             for (uint i = 0, n = reader.U32(); i < n; i++) tagKeys.Add(reader.String());
-            var series = new List<SeriesEntry>();
-            for (uint i = 0, n = reader.U32(); i < n; i++)
-            {
-                if (SeriesEntry.Parse(reader.Bytes().ToArray()) is not { } entry) continue;
-                series.Add(entry);
-                _measurementOf[Encoding.UTF8.GetString(entry.Key)] = measurement;
-            }
-            var schema = new Schema { Fields = fields, TagKeys = tagKeys, Series = series };
+            var schema = new Schema { Fields = fields, TagKeys = tagKeys };
             _schemas[measurement] = schema;
             return schema;
+        }
+    }
+
+    private static void SkipFieldsAndTags(ref WireReader reader)
+    {
+        for (uint i = 0, n = reader.U32(); i < n; i++)
+        {
+            reader.String();
+            reader.U8();
+        }
+        for (uint i = 0, n = reader.U32(); i < n; i++) reader.String();
+    }
+
+    /// <summary>Reads an answer's series into the schema's known series (and <paramref name="into"/>).</summary>
+    private void AddSeries(string measurement, Schema schema, ref WireReader reader, List<SeriesEntry>? into)
+    {
+        for (uint i = 0, n = reader.U32(); i < n; i++)
+        {
+            if (SeriesEntry.Parse(reader.Bytes().ToArray()) is not { } entry) continue;
+            string key = Encoding.UTF8.GetString(entry.Key);
+            into?.Add(entry);
+            if (!schema.Known.Add(key)) continue;
+            schema.Series.Add(entry);
+            _measurementOf[key] = measurement;
         }
     }
 
