@@ -36,10 +36,19 @@ public sealed class ClusterHarness : IAsyncDisposable
         string hintedHandoff = "", string dataSections = "")
     {
         var h = await CreateAsync(maxDataNodes);
-        var starts = new List<Task>();
-        for (int i = 1; i <= meta; i++) starts.Add(h.StartAsync(h.AddMeta("m" + i, metaExtra)));
-        for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra, hintedHandoff, dataSections)));
-        await Task.WhenAll(starts);
+        try
+        {
+            var starts = new List<Task>();
+            for (int i = 1; i <= meta; i++) starts.Add(h.StartAsync(h.AddMeta("m" + i, metaExtra)));
+            for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra, hintedHandoff, dataSections)));
+            await Task.WhenAll(starts);
+        }
+        catch
+        {
+            // A node that never got ready: stop the ones that did, rather than leave them running.
+            await h.DisposeAsync();
+            throw;
+        }
         return h;
     }
 
