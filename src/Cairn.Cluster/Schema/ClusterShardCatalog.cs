@@ -98,16 +98,8 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
             try
             {
                 // Page by page from one owner (an owner that fails partway is left for the next whole).
-                (string Measurement, uint After)? cursor = ("", 0);
-                bool present = false;
-                for (int page = 0; cursor is { } at; page++)
-                {
-                    if (page >= MaxPages) throw new InvalidDataException("shard index: more than " + MaxPages + " pages");
-                    var payload = await cluster.Client.CallAsync(owner.Address!, ClusterMethod.ShardIndex,
-                        ShardIndexMessage.Request(database, shardId, at.Measurement, at.After), cluster.Timeouts.ShardReaderTimeout, ct).ConfigureAwait(false);
-                    (present, cursor) = ShardIndexMessage.ReadResponse(payload, view);
-                    if (cursor == at) throw new InvalidDataException("shard index: the owner's page cursor did not advance");
-                }
+                bool present = await ReadPagesAsync(view, (measurement, after) =>
+                    RemotePageAsync(cluster, owner, database, shardId, measurement, after, ct)).ConfigureAwait(false);
                 // An owner that never took a write for the shard holds nothing of it: no series.
                 return present ? view : Discard(view);
             }
@@ -133,26 +125,14 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
             {
                 if (held.TryGetValue(shard.Id, out var local))
                 {
-                    present |= CopyPages(view, (measurement, after) => ShardIndexMessage.Response(local.Index, measurement, after));
+                    present |= await ReadPagesAsync(view, (measurement, after) =>
+                        Task.FromResult(ShardIndexMessage.Response(local.Index, measurement, after))).ConfigureAwait(false);
                     continue;
                 }
                 var owners = ShardOwners.ForRead(cluster, state, shard, localHasShard: false);
                 if (owners.Count == 0) continue;
-                present |= await ShardOwners.ReadAsync(shard.Id, owners, async (owner, ct) =>
-                {
-                    bool any = false;
-                    (string Measurement, uint After)? cursor = ("", 0);
-                    for (int page = 0; cursor is { } at; page++)
-                    {
-                        if (page >= MaxPages) throw new InvalidDataException("shard index: more than " + MaxPages + " pages");
-                        var payload = await cluster.Client.CallAsync(owner.Address!, ClusterMethod.ShardIndex,
-                            ShardIndexMessage.Request(database, shard.Id, at.Measurement, at.After), cluster.Timeouts.ShardReaderTimeout, ct).ConfigureAwait(false);
-                        (bool pagePresent, cursor) = ShardIndexMessage.ReadResponse(payload, view);
-                        any |= pagePresent;
-                        if (cursor == at) throw new InvalidDataException("shard index: the owner's page cursor did not advance");
-                    }
-                    return any;
-                }, cancellationToken).ConfigureAwait(false);
+                present |= await ShardOwners.ReadAsync(shard.Id, owners, (owner, ct) => ReadPagesAsync(view, (measurement, after) =>
+                    RemotePageAsync(cluster, owner, database, shard.Id, measurement, after, ct)), cancellationToken).ConfigureAwait(false);
             }
             return present ? view : Discard(view);
         }
@@ -163,19 +143,28 @@ public sealed class ClusterShardCatalog : IShardCatalog, IDisposable
         }
     }
 
-    /// <summary>Reads a local shard's index into <paramref name="view"/> through the same pages an owner sends.</summary>
-    private static bool CopyPages(RemoteShardView view, Func<string, uint, ReadOnlyMemory<byte>> page)
+    /// <summary>
+    /// Reads a shard's index into <paramref name="view"/> page by page from <paramref name="page"/> (an owner's answers,
+    /// or a local shard's own pages); true when the source holds the shard.
+    /// </summary>
+    private static async Task<bool> ReadPagesAsync(RemoteShardView view, Func<string, uint, Task<ReadOnlyMemory<byte>>> page)
     {
         bool present = false;
         (string Measurement, uint After)? cursor = ("", 0);
-        for (int n = 0; cursor is { } at && n < MaxPages; n++)
+        for (int n = 0; cursor is { } at; n++)
         {
-            (bool pagePresent, cursor) = ShardIndexMessage.ReadResponse(page(at.Measurement, at.After), view);
+            if (n >= MaxPages) throw new InvalidDataException("shard index: more than " + MaxPages + " pages");
+            (bool pagePresent, cursor) = ShardIndexMessage.ReadResponse(await page(at.Measurement, at.After).ConfigureAwait(false), view);
             present |= pagePresent;
-            if (cursor == at) break;
+            if (cursor == at) throw new InvalidDataException("shard index: the owner's page cursor did not advance");
         }
         return present;
     }
+
+    private static async Task<ReadOnlyMemory<byte>> RemotePageAsync(ClusterContext cluster, ShardOwner owner, string database, ulong shardId,
+        string measurement, uint after, CancellationToken cancellationToken) =>
+        await cluster.Client.CallAsync(owner.Address!, ClusterMethod.ShardIndex, ShardIndexMessage.Request(database, shardId, measurement, after),
+            cluster.Timeouts.ShardReaderTimeout, cancellationToken).ConfigureAwait(false);
 
     private static RemoteShardView? Discard(RemoteShardView view)
     {
