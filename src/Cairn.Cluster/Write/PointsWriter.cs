@@ -1,3 +1,4 @@
+using System.Buffers;
 using Cairn.Common.Net.Rpc;
 using Cairn.Meta.Client;
 using Cairn.Meta.Store;
@@ -134,16 +135,14 @@ public sealed class PointsWriter
             // Every shard's points to all its owners at once; the outcome waits for what the consistency level needs.
             var writes = new List<Task<ShardOutcome>>(batch.Payloads.Count);
             foreach (var (shard, payload) in batch.Payloads)
-                if (payload.PointCount > 0) writes.Add(WriteShardAsync(state, database, rpName, shard, payload, consistency, stillWriting, cancellationToken));
+                if (payload.PointCount > 0) writes.Add(WriteShardAsync(state, database, rpName, shard, payload, consistency, batch, stillWriting, cancellationToken));
             var outcomes = await Task.WhenAll(writes).ConfigureAwait(false);
 
             string? failure = null;
-            int dropped = 0;
             foreach (var o in outcomes)
             {
                 if (o.Error is not null && failure is null) failure = o.Error;
                 else if (o.Error == "timeout") failure = "timeout";
-                dropped += o.Dropped;
                 batch.Drop(o.Dropped, o.DropReason);
             }
             if (failure is not null)
@@ -152,7 +151,10 @@ public sealed class PointsWriter
                 return new WriteOutcome(500, failure, 0, 0);
             }
             Interlocked.Increment(ref Statistics._ok);
-            return batch.Outcome();
+            var written = batch.Outcome();
+            // writeDrop: points refused (outside the retention policy, invalid, or refused by an owner), as OSS counts them.
+            if (written.Dropped > 0) Interlocked.Add(ref Statistics._dropped, written.Dropped);
+            return written;
         }
         finally
         {
@@ -180,7 +182,7 @@ public sealed class PointsWriter
     private readonly record struct OwnerOutcome(bool Stored, bool Queued, string? Error, ShardWriteResult Result);
 
     private async Task<ShardOutcome> WriteShardAsync(MetaState state, string database, string rp, ShardInfo shard, PointsPayloadWriter payload,
-        ConsistencyLevel consistency, List<Task> stillWriting, CancellationToken cancellationToken)
+        ConsistencyLevel consistency, Batch batch, List<Task> stillWriting, CancellationToken cancellationToken)
     {
         var cluster = _cluster;
         bool clustered = cluster is not null && cluster.IsClustered(state) && !shard.Owners.IsEmpty;
@@ -198,8 +200,9 @@ public sealed class PointsWriter
             ConsistencyLevel.Quorum => owners / 2 + 1,
             _ => 1,
         };
-        // The request an owner (or hinted handoff, later) receives; built once for all remote owners.
-        byte[]? request = null;
+        // The request an owner (or hinted handoff, later) receives; built once for all remote owners, in a pooled buffer
+        // the batch returns when the last owner write has ended.
+        ReadOnlyMemory<byte> request = default;
         var tasks = new List<Task<OwnerOutcome>>(owners);
         foreach (ulong owner in shard.Owners)
         {
@@ -209,7 +212,7 @@ public sealed class PointsWriter
                 tasks.Add(WriteLocalAsync(database, rp, shard.Id, payload.Written, points, CancellationToken.None));
                 continue;
             }
-            request ??= EncodeWriteShard(shard.Id, database, rp, state.Index, payload.Written.Span);
+            if (request.IsEmpty) request = batch.EncodeWriteShard(shard.Id, database, rp, state.Index, payload.Written.Span);
             tasks.Add(WriteRemoteAsync(cluster, state, owner, shard.Id, request, points, consistency));
         }
 
@@ -275,7 +278,7 @@ public sealed class PointsWriter
         }
     }
 
-    private async Task<OwnerOutcome> WriteRemoteAsync(ClusterContext cluster, MetaState state, ulong owner, ulong shardId, byte[] request, int points,
+    private async Task<OwnerOutcome> WriteRemoteAsync(ClusterContext cluster, MetaState state, ulong owner, ulong shardId, ReadOnlyMemory<byte> request, int points,
         ConsistencyLevel consistency)
     {
         // Queued writes for the node go first: a direct write now would overtake them.
@@ -306,12 +309,12 @@ public sealed class PointsWriter
     }
 
     /// <summary>Queues the owner's copy in hinted handoff: with consistency any that counts as written, else the owner's error stands.</summary>
-    private OwnerOutcome Handoff(ulong owner, ulong shardId, byte[] request, int points, ConsistencyLevel consistency, string error)
+    private OwnerOutcome Handoff(ulong owner, ulong shardId, ReadOnlyMemory<byte> request, int points, ConsistencyLevel consistency, string error)
     {
         if (_handoff is null) return new OwnerOutcome(false, false, error, default);
         try
         {
-            _handoff.Enqueue(owner, shardId, request, points);
+            _handoff.Enqueue(owner, shardId, request.Span, points);
         }
         catch (IOException e)
         {
@@ -322,9 +325,19 @@ public sealed class PointsWriter
         return consistency == ConsistencyLevel.Any ? new OwnerOutcome(false, true, null, default) : new OwnerOutcome(false, true, error, default);
     }
 
-    /// <summary>A WriteShard request: shard id, database, policy, the coordinator's meta index, the points payload.</summary>
-    public static byte[] EncodeWriteShard(ulong shardId, string database, string rp, ulong metaIndex, ReadOnlySpan<byte> payload) =>
-        new WireWriter(payload.Length + 64).U64(shardId).String(database).String(rp).U64(metaIndex).Bytes(payload).ToArray();
+    /// <summary>
+    /// A WriteShard request: shard id, database, policy, the coordinator's meta index, the points payload, in
+    /// <paramref name="buffer"/> (rented here; the caller returns it).
+    /// </summary>
+    public static ReadOnlyMemory<byte> EncodeWriteShard(ulong shardId, string database, string rp, ulong metaIndex, ReadOnlySpan<byte> payload,
+        out byte[] buffer)
+    {
+        var head = new WireWriter(64).U64(shardId).String(database).String(rp).U64(metaIndex).U32((uint)payload.Length);
+        buffer = ArrayPool<byte>.Shared.Rent(head.Length + payload.Length);
+        head.Written.Span.CopyTo(buffer);
+        payload.CopyTo(buffer.AsSpan(head.Length));
+        return buffer.AsMemory(0, head.Length + payload.Length);
+    }
 
     public static (ulong ShardId, string Database, string RetentionPolicy, ulong MetaIndex, ReadOnlyMemory<byte> Payload) DecodeWriteShard(ReadOnlyMemory<byte> request)
     {
@@ -359,6 +372,8 @@ public sealed class PointsWriter
         private ShardGroupInfo? _lastGroup;
         private int _dropped;
         private string? _dropReason;
+
+        private readonly List<byte[]> _requests = [];
 
         public int Points;
         public readonly Dictionary<ShardInfo, PointsPayloadWriter> Payloads = new(ReferenceEqualityComparer.Instance);
@@ -457,9 +472,18 @@ public sealed class PointsWriter
             return WriteOutcome.Success(written);
         }
 
+        /// <summary>A shard's WriteShard request, in a buffer the batch returns to the pool when it is disposed.</summary>
+        public ReadOnlyMemory<byte> EncodeWriteShard(ulong shardId, string database, string rp, ulong metaIndex, ReadOnlySpan<byte> payload)
+        {
+            var request = PointsWriter.EncodeWriteShard(shardId, database, rp, metaIndex, payload, out var buffer);
+            lock (_requests) _requests.Add(buffer);
+            return request;
+        }
+
         public void Dispose()
         {
             foreach (var payload in Payloads.Values) payload.Dispose();
+            foreach (var buffer in _requests) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

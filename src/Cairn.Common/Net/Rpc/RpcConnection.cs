@@ -38,7 +38,7 @@ public sealed class RpcConnection : IAsyncDisposable
         _input = input;
         _maxFrameSize = options.MaxFrameSize;
         _remote = remote;
-        _writer = new RpcFrameWriter(PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)), _lifetime.Token,
+        _writer = new RpcFrameWriter(stream, _lifetime.Token,
             e => Fail(new RpcException(RpcStatus.Unavailable, $"connection to {_remote} lost: {e.Message}", e)));
         _readLoop = ReadResponsesAsync();
     }
@@ -78,7 +78,7 @@ public sealed class RpcConnection : IAsyncDisposable
         {
             await socket.ConnectAsync(remote, cancellationToken);
             stream = new NetworkStream(socket, ownsSocket: false);
-            input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+            input = PipeReader.Create(stream, RpcFrame.ReaderOptions);
             await stream.WriteAsync(new[] { service }, cancellationToken);
             await AuthenticateAsync(stream, input, service, options, name, cancellationToken);
             return new RpcConnection(socket, stream, input, options, name);

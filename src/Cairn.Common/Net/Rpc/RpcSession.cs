@@ -36,10 +36,9 @@ internal sealed class RpcSession
         _closing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _input = PipeReader.Create(_stream, RpcFrame.ReaderOptions);
         // Replies may still be written after _closing fires (Unavailable on stop); the socket's close ends them.
-        _writer = new RpcFrameWriter(PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true)),
-            CancellationToken.None, _ => CancelQuietly(_closing));
+        _writer = new RpcFrameWriter(_stream, CancellationToken.None, _ => CancelQuietly(_closing));
         _slots = new SemaphoreSlim(service.Options.MaxConcurrentRequestsPerConnection);
         _peer = socket.RemoteEndPoint?.ToString() ?? "peer";
     }
@@ -145,8 +144,14 @@ internal sealed class RpcSession
                 {
                     if (header.Kind != RpcFrameKind.Request) throw new RpcProtocolException("the client sent a response frame");
                     if (header.RequestId == 0) throw new RpcProtocolException("request id 0 is reserved for the connection");
-                    var copy = payload.ToArray();
-                    await _slots.WaitAsync(_closing.Token);
+                    var copy = new PooledRequest(payload);
+                    try { await _slots.WaitAsync(_closing.Token); }
+                    catch
+                    {
+                        copy.Release();
+                        copy.Release();
+                        throw;
+                    }
                     _ = AnswerAsync(header, copy);
                 }
             }
@@ -159,7 +164,7 @@ internal sealed class RpcSession
     }
 
     /// <summary>Runs one request and writes its reply; holds a slot until the reply is written.</summary>
-    private async Task AnswerAsync(RpcFrameHeader request, byte[] payload)
+    private async Task AnswerAsync(RpcFrameHeader request, PooledRequest payload)
     {
         try
         {
@@ -179,13 +184,18 @@ internal sealed class RpcSession
         }
         finally
         {
+            payload.Release();
             _slots.Release();
         }
     }
 
-    private async Task<RpcReply> ExecuteAsync(RpcFrameHeader request, byte[] payload)
+    private async Task<RpcReply> ExecuteAsync(RpcFrameHeader request, PooledRequest payload)
     {
-        if (request.DeadlineMilliseconds == 0) return RpcReply.Error(RpcStatus.BadRequest, "the request has no deadline");
+        if (request.DeadlineMilliseconds == 0)
+        {
+            payload.Release();
+            return RpcReply.Error(RpcStatus.BadRequest, "the request has no deadline");
+        }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
         deadline.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(request.DeadlineMilliseconds, int.MaxValue)));
         var work = InvokeHandlerAsync(request.Method, payload, deadline.Token);
@@ -209,8 +219,43 @@ internal sealed class RpcSession
         }
     }
 
-    private async Task<RpcReply> InvokeHandlerAsync(ushort method, byte[] payload, CancellationToken deadlineToken) =>
-        await _service.Handler(method, payload, deadlineToken);
+    /// <summary>Runs the handler; its hold on the request's buffer ends when it has finished, even after its deadline passed.</summary>
+    private async Task<RpcReply> InvokeHandlerAsync(ushort method, PooledRequest payload, CancellationToken deadlineToken)
+    {
+        try
+        {
+            return await _service.Handler(method, payload.Memory, deadlineToken);
+        }
+        finally
+        {
+            payload.Release();
+        }
+    }
+
+    /// <summary>
+    /// A request's payload in a pooled buffer, held twice: by the handler until it finishes and by the reply until it is
+    /// written (a reply may be the request's own bytes). The last release returns it to the pool.
+    /// </summary>
+    private sealed class PooledRequest
+    {
+        private readonly byte[] _buffer;
+        private readonly int _length;
+        private int _holds = 2;
+
+        public PooledRequest(in ReadOnlySequence<byte> payload)
+        {
+            _length = (int)payload.Length;
+            _buffer = ArrayPool<byte>.Shared.Rent(_length);
+            payload.CopyTo(_buffer);
+        }
+
+        public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _holds) == 0) ArrayPool<byte>.Shared.Return(_buffer);
+        }
+    }
 
     /// <summary>Waits (bounded) until every started request has written its reply or given up.</summary>
     private async Task DrainAsync()
