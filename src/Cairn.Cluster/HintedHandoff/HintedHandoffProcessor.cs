@@ -25,6 +25,9 @@ internal sealed class HintedHandoffProcessor
     /// <summary>Most entries one window holds, whatever their size.</summary>
     internal const int MaxWindowEntries = 8192;
 
+    /// <summary>Request bytes a window may hold whatever <c>batch-size</c> is, so a small one still leaves entries to merge.</summary>
+    internal const long MinWindowBytes = 4L << 20;
+
     private readonly HintedHandoffOptions _options;
     private readonly HintedWriteSender _send;
     private readonly TimeProvider _time;
@@ -32,7 +35,9 @@ internal sealed class HintedHandoffProcessor
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _purgeLock = new();
     private readonly Lock _throttleLock = new();
+    private readonly Lock _windowLock = new();
     private readonly List<WindowEntry> _window = [];
+    private int _passed;
     private long _windowBytes;
     private TaskCompletionSource _purgeRequested = NewSignal();
     private DateTimeOffset _sendAllowedAt = DateTimeOffset.MinValue;
@@ -96,7 +101,7 @@ internal sealed class HintedHandoffProcessor
                     continue;
                 }
                 var round = await SendWindowAsync(ct).ConfigureAwait(false);
-                CommitDonePrefix();
+                PassDone();
                 if (round.Failed == 0)
                 {
                     if (failures > 0)
@@ -138,37 +143,57 @@ internal sealed class HintedHandoffProcessor
         }
     }
 
-    /// <summary>Reads entries ahead until the window holds <c>retry-concurrency</c> × <c>batch-size</c> bytes (at least one entry).</summary>
+    /// <summary>
+    /// Reads entries ahead until the window holds <c>retry-concurrency</c> × <c>batch-size</c> bytes (at least
+    /// <see cref="MinWindowBytes"/>) and at least <c>retry-concurrency</c> entries, so every request that may be in
+    /// flight has something to carry.
+    /// </summary>
     private void FillWindow()
     {
-        long limit = _options.RetryConcurrency * _options.BatchSize;
-        while (_window.Count < MaxWindowEntries && (_window.Count == 0 || _windowBytes < limit) && Queue.TryReadNext(out var entry))
+        long limit = Math.Max(_options.RetryConcurrency * _options.BatchSize, MinWindowBytes);
+        while (_window.Count < MaxWindowEntries && (_window.Count < _options.RetryConcurrency || _windowBytes < limit) && Queue.TryReadNext(out var entry))
         {
             _window.Add(new WindowEntry(entry.ShardId, entry.Points, entry.EnqueuedNs, entry.Request.ToArray(), entry.RecordLength));
             _windowBytes += entry.RecordLength;
         }
     }
 
-    /// <summary>Moves the saved position past the window's leading entries that are done, and forgets them.</summary>
+    /// <summary>
+    /// Moves the saved position past the window's leading entries that are done. Called by the workers of a round
+    /// after each request, so a crash mid-round repeats little; the entries stay in the window until the round ends.
+    /// </summary>
     private void CommitDonePrefix()
     {
-        int done = 0;
-        while (done < _window.Count && _window[done].Done) done++;
-        for (int i = 0; i < done; i++)
+        lock (_windowLock)
         {
-            var entry = _window[i];
-            _windowBytes -= entry.RecordLength;
-            // Forgotten first: should recording the position fail, the entry is not passed twice.
-            _window[i] = null!;
-            Queue.Advance(entry.RecordLength);
+            while (_passed < _window.Count && _window[_passed].Done)
+            {
+                var entry = _window[_passed++];
+                _windowBytes -= entry.RecordLength;
+                Queue.Advance(entry.RecordLength);
+            }
         }
-        _window.RemoveRange(0, done);
+    }
+
+    /// <summary>Between rounds: passes what is done and forgets the entries passed.</summary>
+    private void PassDone()
+    {
+        CommitDonePrefix();
+        lock (_windowLock)
+        {
+            _window.RemoveRange(0, _passed);
+            _passed = 0;
+        }
     }
 
     private void DiscardWindow()
     {
-        _window.Clear();
-        _windowBytes = 0;
+        lock (_windowLock)
+        {
+            _window.Clear();
+            _passed = 0;
+            _windowBytes = 0;
+        }
         Queue.ResetReadAhead();
     }
 
@@ -193,8 +218,8 @@ internal sealed class HintedHandoffProcessor
             }
             list.Add(entry);
         }
-        var round = new Round();
         if (shards.Count == 0) return default;
+        var round = new Round();
         int next = -1;
         var workers = new Task[Math.Min(_options.RetryConcurrency, shards.Count)];
         for (int w = 0; w < workers.Length; w++)
@@ -218,6 +243,7 @@ internal sealed class HintedHandoffProcessor
             int count = BatchAt(entries, at, parts);
             byte[] request = count == 1 ? entries[at].Request : HintedWriteMerge.Merge(entries[at].ShardId, parts);
             if (!await SendAsync(entries, at, count, request, round, ct).ConfigureAwait(false)) return;
+            CommitDonePrefix();
             at += count;
         }
     }
@@ -309,7 +335,7 @@ internal sealed class HintedHandoffProcessor
             entry.Done = true;
             dropped++;
         }
-        CommitDonePrefix();
+        PassDone();
         if (_window.Count == 0)
         {
             Queue.ResetReadAhead();
@@ -393,8 +419,14 @@ internal sealed class HintedHandoffProcessor
         public byte[] Request { get; } = request;
         public int RecordLength { get; } = recordLength;
 
+        private volatile bool _done;
+
         /// <summary>Delivered, or dropped: the saved position may pass it.</summary>
-        public bool Done { get; set; }
+        public bool Done
+        {
+            get => _done;
+            set => _done = value;
+        }
     }
 
     /// <summary>What the workers of one round share: whether a request failed (no new one starts then) and how often.</summary>
