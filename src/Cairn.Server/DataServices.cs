@@ -66,6 +66,8 @@ internal sealed class DataServices : IAsyncDisposable
                 RetryMaxInterval = hh.RetryMaxInterval < hh.RetryInterval ? hh.RetryInterval : hh.RetryMaxInterval,
                 PurgeInterval = hh.PurgeInterval,
                 RetryConcurrency = (int)Math.Clamp(hh.RetryConcurrency, 1, 1024),
+                BatchSize = Math.Max(hh.BatchSize, 1),
+                MaxWritesPending = (int)Math.Clamp(hh.MaxWritesPending, 0, int.MaxValue),
             }, HintedHandoffReplay.Sender(ClusterContext), TimeProvider.System);
         }
         Writer = new PointsWriter(meta, shardWriter, ClusterContext, Handoff);

@@ -36,10 +36,23 @@ public sealed class HintedHandoffOptions
     public long SegmentSize { get; init; } = 10L << 20;
 
     /// <summary>
-    /// <c>retry-concurrency</c>: accepted for compatibility, honoured as 1. A destination's entries are replayed one
-    /// at a time, in order, so a later write to a series never lands before an earlier one.
+    /// <c>retry-concurrency</c>: most replay requests in flight at once to one destination. Never two for the same
+    /// shard: a shard's entries go one request after another, in queue order, so a later write to a series never
+    /// lands before an earlier one.
     /// </summary>
     public int RetryConcurrency { get; init; } = 20;
+
+    /// <summary>
+    /// <c>batch-size</c>: most request bytes one replay request carries. Consecutive entries for the same shard are
+    /// merged into one request up to this size; an entry larger than it goes alone.
+    /// </summary>
+    public long BatchSize { get; init; } = 512000;
+
+    /// <summary>
+    /// <c>max-writes-pending</c>: most appends that may wait at once to enter one destination's queue; one more
+    /// is refused at once (<see cref="HintedHandoffQueueBlockedException"/>). Zero is no limit.
+    /// </summary>
+    public int MaxWritesPending { get; init; } = 1024;
 
     /// <summary>Where queue repairs and delivery failures are reported; NLog's "hh" logger when null.</summary>
     public Logger? Logger { get; init; }
@@ -62,6 +75,8 @@ public sealed class HintedHandoffOptions
         if (SegmentSize < MinSegmentSize || SegmentSize > MaxSegmentSize)
             return $"hinted-handoff segment size must be between {MinSegmentSize} and {MaxSegmentSize} bytes (is {SegmentSize})";
         if (RetryConcurrency < 1) return $"hinted-handoff retry-concurrency must be at least 1 (is {RetryConcurrency})";
+        if (BatchSize < 1) return $"hinted-handoff batch-size must be positive (is {BatchSize})";
+        if (MaxWritesPending < 0) return $"hinted-handoff max-writes-pending must not be negative (is {MaxWritesPending})";
         return null;
     }
 }

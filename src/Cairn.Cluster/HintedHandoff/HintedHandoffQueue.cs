@@ -11,10 +11,14 @@ namespace Cairn.Cluster.HintedHandoff;
 /// (formats in <see cref="HintedHandoffFormat"/> and <see cref="QueuePositionFile"/>).
 /// </summary>
 /// <remarks>
-/// Any number of threads append; one reader (the node's replay loop) peeks, advances and purges. Appends and every
-/// change to the segment list happen under <c>_sync</c>; the reader's own state (<c>_read*</c>, <c>_peeked</c>) is
-/// touched by the reader alone and reads file bytes outside the lock, never past a segment's committed length.
-/// Segments the reader has finished are deleted at once, the tail included, so an empty queue holds no segment.
+/// Any number of threads append; one reader (the node's replay loop) reads ahead, advances and purges. The reader
+/// has two cursors: the read-ahead (<c>_ahead*</c>), where <see cref="TryReadNext"/> takes the next record, and the
+/// saved position (<c>_read*</c>), which <see cref="Advance"/> moves past records that are delivered or dropped and
+/// which alone is written to the position file; the read-ahead is never behind it. Appends and every change to the
+/// segment list happen under <c>_sync</c>; the reader's own state is touched by the reader alone and reads file bytes
+/// outside the lock, never past a segment's committed length. Segments the saved position has passed are deleted at
+/// once, the tail included, so an empty queue holds no segment. At most <c>max-writes-pending</c> appends may wait
+/// for <c>_sync</c> at once; one more is refused.
 /// </remarks>
 internal sealed partial class HintedHandoffQueue : IDisposable
 {
@@ -29,14 +33,17 @@ internal sealed partial class HintedHandoffQueue : IDisposable
     private long _appends;
     private bool _closed;
     private TaskCompletionSource? _appendWaiter;
+    private int _pendingAppends;
 
-    // The reader's state.
+    // The reader's state: the saved position (in the head segment)...
     private QueueSegment? _readSegment;
-    private SafeFileHandle? _readHandle;
     private long _readOffset;
     private long _readEntries;
-    private QueuedWrite _peeked;
-    private bool _hasPeeked;
+
+    // ...and the read-ahead, at or after it.
+    private QueueSegment? _aheadSegment;
+    private SafeFileHandle? _aheadHandle;
+    private long _aheadOffset;
     private byte[] _readBuffer = new byte[4096];
 
     private HintedHandoffQueue(ulong nodeId, string directory, HintedHandoffOptions options, Logger log, QueuePositionFile position)
@@ -72,14 +79,26 @@ internal sealed partial class HintedHandoffQueue : IDisposable
         }
     }
 
+    /// <summary>Appends under way or waiting for the queue's lock.</summary>
+    public int PendingAppends => Volatile.Read(ref _pendingAppends);
+
     /// <summary>
     /// Appends one record with a single write, flushed to the OS (no fsync: segments are synced when sealed, on
     /// <see cref="SyncTail"/> and on close). False when the queue was closed; it then holds nothing new.
     /// </summary>
+    /// <exception cref="HintedHandoffQueueBlockedException"><c>max-writes-pending</c> appends are already pending.</exception>
+    /// <exception cref="HintedHandoffQueueFullException">The record would take the queue past <c>max-size</c>.</exception>
     public bool TryAppend(ulong shardId, ReadOnlySpan<byte> request, int points, long enqueuedNs)
     {
         if (request.Length > HintedHandoffFormat.MaxRequestLength)
             throw new ArgumentException($"a hinted write holds at most {HintedHandoffFormat.MaxRequestLength} bytes (got {request.Length})", nameof(request));
+        int limit = _options.MaxWritesPending;
+        if (Interlocked.Increment(ref _pendingAppends) > limit && limit > 0)
+        {
+            Interlocked.Decrement(ref _pendingAppends);
+            Interlocked.Increment(ref Counters.WriteBlocked);
+            throw new HintedHandoffQueueBlockedException(NodeId);
+        }
         int recordLength = HintedHandoffFormat.RecordOverhead + request.Length;
         byte[] record = ArrayPool<byte>.Shared.Rent(recordLength);
         try
@@ -115,8 +134,12 @@ internal sealed partial class HintedHandoffQueue : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(record);
+            Interlocked.Decrement(ref _pendingAppends);
         }
     }
+
+    /// <summary>Holds the lock appends take, so tests can make appends wait (and pile up) deterministically.</summary>
+    internal Lock.Scope HoldAppendsForTest() => _sync.EnterScope();
 
     /// <summary>Completes at the first append after <paramref name="appendCount"/> (at once if there was one), or on close.</summary>
     public Task WhenAppendedAsync(long appendCount)
@@ -130,19 +153,18 @@ internal sealed partial class HintedHandoffQueue : IDisposable
     }
 
     /// <summary>
-    /// The oldest entry, read (and checked) once and kept until <see cref="Advance"/>. A record whose CRC fails ends
-    /// its segment: the rest of that file cannot be framed, so its remaining entries are dropped and logged.
+    /// Reads the record after the last one read ahead (the first after the saved position when nothing is),
+    /// leaving the saved position where it is. <paramref name="entry"/>'s request is the queue's read buffer: valid
+    /// until the next read. False when there is nothing more to read now. A record whose CRC fails ends its segment:
+    /// the rest of that file cannot be framed, so once the saved position reaches it, the segment's remaining
+    /// entries are dropped and logged; until then the read stops short of it.
     /// </summary>
-    public bool TryPeek(out QueuedWrite entry)
+    public bool TryReadNext(out QueuedWrite entry)
     {
-        if (_hasPeeked)
-        {
-            entry = _peeked;
-            return true;
-        }
         while (true)
         {
-            QueueSegment head;
+            QueueSegment segment;
+            QueueSegment? next;
             long committed;
             lock (_sync)
             {
@@ -151,51 +173,91 @@ internal sealed partial class HintedHandoffQueue : IDisposable
                     entry = default;
                     return false;
                 }
-                head = _segments[0];
-                committed = head.Length;
+                var head = _segments[0];
+                if (!ReferenceEquals(head, _readSegment)) StartReading(head, HintedHandoffFormat.SegmentHeaderSize, 0);
+                if (_aheadSegment is null) StartReadingAhead(head, _readOffset);
+                int index = _segments.IndexOf(_aheadSegment!);
+                if (index < 0)
+                {
+                    StartReadingAhead(head, _readOffset);
+                    index = 0;
+                }
+                segment = _aheadSegment!;
+                committed = segment.Length;
+                next = index + 1 < _segments.Count ? _segments[index + 1] : null;
             }
-            if (!ReferenceEquals(head, _readSegment)) StartReading(head, HintedHandoffFormat.SegmentHeaderSize, 0);
-            if (_readOffset >= committed)
+            if (_aheadOffset >= committed)
             {
-                if (ReleaseHeadIfRead()) continue;
+                if (next is null)
+                {
+                    entry = default;
+                    return false;
+                }
+                StartReadingAhead(next, HintedHandoffFormat.SegmentHeaderSize);
+                continue;
+            }
+            _aheadHandle ??= File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (TryReadRecord(committed, out entry))
+            {
+                _aheadOffset += entry.RecordLength;
+                return true;
+            }
+            if (!ReferenceEquals(segment, _readSegment) || _aheadOffset != _readOffset)
+            {
                 entry = default;
                 return false;
             }
-            _readHandle ??= File.OpenHandle(head.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (TryReadRecord(committed, out entry))
-            {
-                Interlocked.Add(ref Counters.BytesRead, entry.RecordLength);
-                _peeked = entry;
-                _hasPeeked = true;
-                return true;
-            }
-            DropDamagedRest(head);
+            DropDamagedRest(segment);
+            ReleaseHeadIfRead();
         }
     }
 
-    /// <summary>Moves past the peeked entry (delivered or dropped) and records the new position.</summary>
-    public void Advance()
+    /// <summary>
+    /// Moves the saved position past the oldest entry not yet passed (delivered or dropped), whose record is
+    /// <paramref name="recordLength"/> bytes, and records it. Entries are passed in the order they were read.
+    /// </summary>
+    public void Advance(int recordLength)
     {
-        if (!_hasPeeked) throw new InvalidOperationException("nothing was peeked");
-        _hasPeeked = false;
-        _readOffset += _peeked.RecordLength;
-        _readEntries++;
-        _peeked = default;
         lock (_sync)
         {
             if (_closed) return;
+            if (_segments.Count == 0) throw new InvalidOperationException("the queue is empty");
+            var head = _segments[0];
+            if (!ReferenceEquals(head, _readSegment)) StartReading(head, HintedHandoffFormat.SegmentHeaderSize, 0);
+            // A head with nothing left to pass (recovered empty, or cut short by damage): the record is in a later segment.
+            while (_readOffset >= head.Length && _segments.Count > 1)
+            {
+                RemoveHead(head);
+                head = _segments[0];
+                StartReading(head, HintedHandoffFormat.SegmentHeaderSize, 0);
+            }
+            if (recordLength < HintedHandoffFormat.RecordOverhead || _readOffset + recordLength > head.Length)
+                throw new InvalidOperationException($"no record of {recordLength} bytes at offset {_readOffset} of {head.Path}");
+            _readOffset += recordLength;
+            _readEntries++;
             Volatile.Write(ref _depth, _depth - 1);
-            _position.Write(new QueuePosition(_readSegment!.Id, _readOffset));
+            _position.Write(new QueuePosition(head.Id, _readOffset));
         }
+        Interlocked.Add(ref Counters.BytesRead, recordLength);
         ReleaseHeadIfRead();
+    }
+
+    /// <summary>Forgets what was read ahead: the next <see cref="TryReadNext"/> reads the first entry after the saved position.</summary>
+    public void ResetReadAhead()
+    {
+        _aheadHandle?.Dispose();
+        _aheadHandle = null;
+        _aheadSegment = null;
+        _aheadOffset = 0;
     }
 
     /// <summary>
     /// Drops entries enqueued before <paramref name="cutoffNs"/> from the head: whole segments whose newest entry is
-    /// older unread, then record by record. Returns how many it dropped.
+    /// older unread, then record by record. Returns how many it dropped. Forgets what was read ahead.
     /// </summary>
     public long DropExpired(long cutoffNs)
     {
+        ResetReadAhead();
         long dropped = 0;
         while (true)
         {
@@ -211,11 +273,12 @@ internal sealed partial class HintedHandoffQueue : IDisposable
                 dropped += remaining;
             }
         }
-        while (TryPeek(out var entry) && entry.EnqueuedNs < cutoffNs)
+        while (TryReadNext(out var entry) && entry.EnqueuedNs < cutoffNs)
         {
-            Advance();
+            Advance(entry.RecordLength);
             dropped++;
         }
+        ResetReadAhead();
         return dropped;
     }
 
@@ -251,8 +314,7 @@ internal sealed partial class HintedHandoffQueue : IDisposable
             finally
             {
                 _position.Dispose();
-                _readHandle?.Dispose();
-                _readHandle = null;
+                ResetReadAhead();
             }
         }
         waiter?.TrySetResult();
@@ -333,24 +395,19 @@ internal sealed partial class HintedHandoffQueue : IDisposable
 
     private void StartReading(QueueSegment segment, long offset, long entriesRead)
     {
-        StopReading();
         _readSegment = segment;
         _readOffset = offset;
         _readEntries = entriesRead;
     }
 
-    private void StopReading()
+    private void StartReadingAhead(QueueSegment segment, long offset)
     {
-        _readHandle?.Dispose();
-        _readHandle = null;
-        _readSegment = null;
-        _readOffset = 0;
-        _readEntries = 0;
-        _hasPeeked = false;
-        _peeked = default;
+        ResetReadAhead();
+        _aheadSegment = segment;
+        _aheadOffset = offset;
     }
 
-    // Deletes the head segment once the reader is past its last record: the tail too, so a drained queue holds no file.
+    // Deletes the head segment once the saved position is past its last record: the tail too, so a drained queue holds no file.
     private bool ReleaseHeadIfRead()
     {
         lock (_sync)
@@ -371,7 +428,13 @@ internal sealed partial class HintedHandoffQueue : IDisposable
             writer.Dispose();
             head.Writer = null;
         }
-        if (ReferenceEquals(head, _readSegment)) StopReading();
+        if (ReferenceEquals(head, _readSegment))
+        {
+            _readSegment = null;
+            _readOffset = 0;
+            _readEntries = 0;
+        }
+        if (ReferenceEquals(head, _aheadSegment)) ResetReadAhead();
         _segments.RemoveAt(0);
         Volatile.Write(ref _bytes, _bytes - head.Length);
         File.Delete(head.Path);
@@ -381,12 +444,12 @@ internal sealed partial class HintedHandoffQueue : IDisposable
     {
         entry = default;
         Span<byte> header = stackalloc byte[HintedHandoffFormat.RecordHeaderSize];
-        if (committed - _readOffset < header.Length || !ReadExactly(header, _readOffset)) return false;
+        if (committed - _aheadOffset < header.Length || !ReadExactly(header, _aheadOffset)) return false;
         int bodyLength = HintedHandoffFormat.BodyLength(header, out uint checksum);
-        if (bodyLength < 0 || bodyLength > committed - _readOffset - header.Length) return false;
+        if (bodyLength < 0 || bodyLength > committed - _aheadOffset - header.Length) return false;
         if (_readBuffer.Length < bodyLength) _readBuffer = new byte[Math.Max(bodyLength, _readBuffer.Length * 2)];
         var body = _readBuffer.AsSpan(0, bodyLength);
-        if (!ReadExactly(body, _readOffset + header.Length)) return false;
+        if (!ReadExactly(body, _aheadOffset + header.Length)) return false;
         if (HintedHandoffFormat.Checksum(header[..4], body) != checksum) return false;
         entry = new QueuedWrite(
             HintedHandoffFormat.ShardId(body),
@@ -402,14 +465,14 @@ internal sealed partial class HintedHandoffQueue : IDisposable
         int total = 0;
         while (total < destination.Length)
         {
-            int n = RandomAccess.Read(_readHandle!, destination[total..], offset + total);
+            int n = RandomAccess.Read(_aheadHandle!, destination[total..], offset + total);
             if (n == 0) return false;
             total += n;
         }
         return true;
     }
 
-    // The record at the read offset failed its checks although it was appended whole: damage after the fact.
+    // The record at the saved position (and the read-ahead) failed its checks although it was appended whole: damage after the fact.
     private void DropDamagedRest(QueueSegment head)
     {
         long lost;
@@ -420,6 +483,7 @@ internal sealed partial class HintedHandoffQueue : IDisposable
             lost = head.Entries - _readEntries;
             _readOffset = head.Length;
             _readEntries = head.Entries;
+            _aheadOffset = head.Length;
             Volatile.Write(ref _depth, _depth - lost);
             _position.Write(new QueuePosition(head.Id, _readOffset));
         }

@@ -117,6 +117,7 @@ public sealed class HintedHandoffService : IAsyncDisposable, Cairn.Cluster.Write
     /// are fsynced when sealed, at each purge interval and on close). Never blocks on the destination.
     /// </summary>
     /// <exception cref="HintedHandoffQueueFullException">The node's queue would pass <c>max-size</c>.</exception>
+    /// <exception cref="HintedHandoffQueueBlockedException"><c>max-writes-pending</c> appends to the node's queue are already pending.</exception>
     /// <exception cref="InvalidOperationException">Hinted handoff is disabled, or not open yet.</exception>
     public void Enqueue(ulong nodeId, ulong shardId, ReadOnlySpan<byte> request, int points)
     {

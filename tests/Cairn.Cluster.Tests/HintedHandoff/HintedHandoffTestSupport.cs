@@ -103,7 +103,7 @@ internal static class HH
 
     public static HintedHandoffOptions Options(TempDir dir, CapturedLog? log = null, long segmentSize = 10L << 20, long maxSize = 10L << 30,
         TimeSpan? retryInterval = null, TimeSpan? retryMaxInterval = null, TimeSpan? maxAge = null, TimeSpan? purgeInterval = null,
-        long rateLimit = 0, TimeSpan? stopTimeout = null) => new()
+        long rateLimit = 0, TimeSpan? stopTimeout = null, int retryConcurrency = 20, long batchSize = 512000, int maxWritesPending = 1024) => new()
     {
         Dir = dir.Path,
         Logger = (log ?? new CapturedLog()).Logger,
@@ -115,6 +115,9 @@ internal static class HH
         PurgeInterval = purgeInterval ?? TimeSpan.FromMinutes(1),
         RetryRateLimit = rateLimit,
         StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
+        RetryConcurrency = retryConcurrency,
+        BatchSize = batchSize,
+        MaxWritesPending = maxWritesPending,
     };
 
     public static async Task<HintedHandoffService> OpenAsync(HintedHandoffOptions options, ScriptedSender sender, TimeProvider? time = null)
