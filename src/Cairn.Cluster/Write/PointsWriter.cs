@@ -332,12 +332,26 @@ public sealed class PointsWriter
     public static ReadOnlyMemory<byte> EncodeWriteShard(ulong shardId, string database, string rp, ulong metaIndex, ReadOnlySpan<byte> payload,
         out byte[] buffer)
     {
-        var head = new WireWriter(64).U64(shardId).String(database).String(rp).U64(metaIndex).U32((uint)payload.Length);
+        var head = WriteShardHead(shardId, database, rp, metaIndex, payload.Length);
         buffer = ArrayPool<byte>.Shared.Rent(head.Length + payload.Length);
         head.Written.Span.CopyTo(buffer);
         payload.CopyTo(buffer.AsSpan(head.Length));
         return buffer.AsMemory(0, head.Length + payload.Length);
     }
+
+    /// <summary>A WriteShard request in an array of its own (hinted handoff's merged requests).</summary>
+    public static byte[] EncodeWriteShard(ulong shardId, string database, string rp, ulong metaIndex, ReadOnlySpan<byte> payload)
+    {
+        var head = WriteShardHead(shardId, database, rp, metaIndex, payload.Length);
+        var request = new byte[head.Length + payload.Length];
+        head.Written.Span.CopyTo(request);
+        payload.CopyTo(request.AsSpan(head.Length));
+        return request;
+    }
+
+    /// <summary>Everything of a WriteShard request before the payload's bytes (its u32 length ends it).</summary>
+    private static WireWriter WriteShardHead(ulong shardId, string database, string rp, ulong metaIndex, int payloadLength) =>
+        new WireWriter(64).U64(shardId).String(database).String(rp).U64(metaIndex).U32((uint)payloadLength);
 
     public static (ulong ShardId, string Database, string RetentionPolicy, ulong MetaIndex, ReadOnlyMemory<byte> Payload) DecodeWriteShard(ReadOnlyMemory<byte> request)
     {
