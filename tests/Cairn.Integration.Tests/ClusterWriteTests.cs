@@ -45,6 +45,13 @@ public class ClusterWriteTests
         await Assert.That(System.Text.RegularExpressions.Regex.IsMatch(shards, "\"\\d+,\\d+\"\\]")).IsTrue().Because(shards);
         var vars = await DebugVarsAsync(c.Data[0]);
         await Assert.That(Value(vars, "write", "pointReqRemote")).IsGreaterThan(0);
+        await Assert.That(Value(vars, "write", "writeDrop")).IsEqualTo(0);
+
+        // A point the coordinator refuses (a tag named time) is dropped, answered as a partial write and counted.
+        var (status, text) = await WriteAsync(c.Data[0], "db", $"cpu,time=x v=1 {Base}\ncpu,node=n0,host=h0 v=2 {Base}\n");
+        await Assert.That(status).IsEqualTo(HttpStatusCode.BadRequest);
+        await Assert.That(text).Contains("partial write").And.Contains("dropped=1");
+        await Assert.That(Value(await DebugVarsAsync(c.Data[0]), "write", "writeDrop")).IsEqualTo(1);
     }
 
     [Test]
