@@ -253,8 +253,8 @@ public static class ConfigSchema
         k.Add(Dur("continuous_queries", "run-interval", D, "How often to check for queries to run.", c => c.ContinuousQueries.RunInterval, (c, v) => c.ContinuousQueries.RunInterval = v));
 
         k.Add(Strings("tls", "ciphers", B, "TLS cipher suites; empty means the platform's defaults.", c => c.Tls.Ciphers, (c, v) => c.Tls.Ciphers = v));
-        k.Add(Str("tls", "min-version", B, "Lowest TLS version, e.g. \"tls1.2\".", c => c.Tls.MinVersion, (c, v) => c.Tls.MinVersion = v));
-        k.Add(Str("tls", "max-version", B, "Highest TLS version.", c => c.Tls.MaxVersion, (c, v) => c.Tls.MaxVersion = v));
+        k.Add(TlsVersion("min-version", "Lowest TLS version, e.g. \"tls1.2\"; empty: the platform's.", c => c.Tls.MinVersion, (c, v) => c.Tls.MinVersion = v));
+        k.Add(TlsVersion("max-version", "Highest TLS version; empty: the platform's.", c => c.Tls.MaxVersion, (c, v) => c.Tls.MaxVersion = v));
 
         return k.ToArray();
     }
@@ -267,6 +267,13 @@ public static class ConfigSchema
         {
             Section = section, Name = name, Kind = ConfigValueKind.String, Roles = roles, Doc = doc, Get = get, Set = (c, v) => set(c, (string)v),
             Validate = v => BindAddress.TryParse((string)v, out _, out var error) ? null : error,
+        };
+
+    private static ConfigKey TlsVersion(string name, string doc, Func<CairnConfig, string> get, Action<CairnConfig, string> set) =>
+        new()
+        {
+            Section = "tls", Name = name, Kind = ConfigValueKind.String, Roles = NodeRole.Both, Doc = doc, Get = get, Set = (c, v) => set(c, (string)v),
+            Validate = v => Net.TlsSettings.VersionProblem((string)v),
         };
 
     private static ConfigKey Bool(string section, string name, NodeRole roles, string doc, Func<CairnConfig, bool> get, Action<CairnConfig, bool> set) =>
