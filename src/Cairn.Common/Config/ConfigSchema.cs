@@ -104,7 +104,7 @@ public static class ConfigSchema
         k.Add(Str("meta", "https-certificate", M, "PEM certificate (or bundle) for the meta HTTP API.", c => c.Meta.HttpsCertificate, (c, v) => c.Meta.HttpsCertificate = v));
         k.Add(Str("meta", "https-private-key", M, "PEM private key for the meta HTTP API.", c => c.Meta.HttpsPrivateKey, (c, v) => c.Meta.HttpsPrivateKey = v));
         k.Add(Bool("meta", "https-insecure-tls", M, "Skip certificate checks between meta nodes.", c => c.Meta.HttpsInsecureTls, (c, v) => c.Meta.HttpsInsecureTls = v));
-        k.Add(Bool("meta", "data-use-tls", M, "Dial data nodes' RPC ports with TLS (match their [cluster] https-enabled).", c => c.Meta.DataUseTls, (c, v) => c.Meta.DataUseTls = v));
+        k.Add(Bool("meta", "data-use-tls", M, "Dial data nodes' RPC ports with TLS; set it when they serve TLS (their https-enabled).", c => c.Meta.DataUseTls, (c, v) => c.Meta.DataUseTls = v));
         k.Add(Bool("meta", "data-insecure-tls", M, "Do not check data nodes' certificates on the RPC port.", c => c.Meta.DataInsecureTls, (c, v) => c.Meta.DataInsecureTls = v));
         k.Add(Dur("meta", "gossip-frequency", M, "How often meta nodes announce themselves.", c => c.Meta.GossipFrequency, (c, v) => c.Meta.GossipFrequency = v));
         k.Add(Dur("meta", "announcement-expiration", M, "How long an announcement stays valid.", c => c.Meta.AnnouncementExpiration, (c, v) => c.Meta.AnnouncementExpiration = v));
