@@ -70,7 +70,14 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
             return 1;
         }
         if (rpcTls is not null)
-            Log.Info("RPC port serves TLS with certificate {0} (expires {1:u})", rpcTls.Certificate.Subject, rpcTls.Certificate.NotAfter.ToUniversalTime());
+        {
+            var certificate = rpcTls.Certificate;
+            Log.Info("RPC port serves TLS with certificate {0} (expires {1:u})", certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            // Peers that verify will refuse it; the node still starts, so an operator can swap the file and restart.
+            if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow || certificate.NotBefore.ToUniversalTime() > DateTime.UtcNow)
+                Log.Warn("[cluster] https-certificate \"{0}\" is not valid now (valid {1:u} to {2:u}): peers that verify certificates will refuse it",
+                    _config.Cluster.HttpsCertificate, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
+        }
 
         if (HasData) _coresInUse = ApplyCoreCap(license.License);
 
