@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Cairn.Common.Config;
+using Cairn.Common.Net;
 using Cairn.Common.Net.Rpc;
 
 namespace Cairn.Cluster;
@@ -24,6 +25,9 @@ public sealed class ClusterClientOptions
     public int PoolMaxIdleStreams { get; init; } = 100;
 
     public int MaxConnectionsPerPeer { get; init; } = 4;
+
+    /// <summary><c>https-enabled</c> (with <c>https-insecure-tls</c>): dial peers with TLS; null dials plain TCP.</summary>
+    public RpcClientTls? Tls { get; init; }
 }
 
 /// <summary>What this node has exchanged with one peer (the <c>rpc</c> statistics, per peer).</summary>
@@ -194,8 +198,8 @@ public sealed class ClusterClient : IAsyncDisposable
                 try
                 {
                     var endpoint = await BindAddress.ResolveDataNodeAsync(address, dialToken).ConfigureAwait(false);
-                    connection = await RpcConnection.ConnectAsync(endpoint, RpcServiceBytes.Cluster,
-                        new RpcClientOptions { InternalSharedSecret = options.InternalSharedSecret }, dialToken).ConfigureAwait(false);
+                    connection = await RpcConnection.ConnectAsync(endpoint, RpcClientTls.HostOf(address), RpcServiceBytes.Cluster,
+                        new RpcClientOptions { InternalSharedSecret = options.InternalSharedSecret, Tls = options.Tls }, dialToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
                 {

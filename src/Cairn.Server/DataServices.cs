@@ -41,6 +41,7 @@ internal sealed class DataServices : IAsyncDisposable
             DialTimeout = cluster.DialTimeout,
             PoolMaxIdleTime = cluster.PoolMaxIdleTime,
             PoolMaxIdleStreams = (int)Math.Clamp(cluster.PoolMaxIdleStreams, 1, 10_000),
+            Tls = Cairn.Common.Net.TlsSettings.ForDataClient(config),
         });
         ClusterContext = new ClusterContext(meta, store, client, new ClusterService(), () => (meta as RemoteMetaStore)?.NodeId ?? 0, new ClusterTimeouts
         {

@@ -54,6 +54,31 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; _ = Task.Run(Reload); });
 
+        // TLS files and versions are checked before anything opens or listens.
+        TlsServerSettings? rpcTls;
+        RpcClientTls? metaToDataTls;
+        try
+        {
+            rpcTls = HasData ? TlsSettings.ForRpcServer(_config) : null;
+            if (HasData) TlsSettings.ForDataClient(_config);
+            metaToDataTls = HasMeta ? TlsSettings.ForMetaClient(_config) : null;
+        }
+        catch (TlsConfigurationException e)
+        {
+            Log.Error("config error: {0}", e.Message);
+            Log.Error("configuration is invalid; nothing was started");
+            return 1;
+        }
+        if (rpcTls is not null)
+        {
+            var certificate = rpcTls.Certificate;
+            Log.Info("RPC port serves TLS with certificate {0} (expires {1:u})", certificate.Subject, certificate.NotAfter.ToUniversalTime());
+            // Peers that verify will refuse it; the node still starts, so an operator can swap the file and restart.
+            if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow || certificate.NotBefore.ToUniversalTime() > DateTime.UtcNow)
+                Log.Warn("[cluster] https-certificate \"{0}\" is not valid now (valid {1:u} to {2:u}): peers that verify certificates will refuse it",
+                    _config.Cluster.HttpsCertificate, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
+        }
+
         if (HasData) _coresInUse = ApplyCoreCap(license.License);
 
         using var monitorStop = new CancellationTokenSource();
@@ -82,7 +107,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         try
         {
             web = BuildWebApplication(httpListeners);
-            if (HasData) listeners.Add(BindTcp("rpc", "bind-address", _config.BindAddress));
+            if (HasData) listeners.Add(BindTcp("rpc", "bind-address", _config.BindAddress, rpcTls));
             if (HasMeta) listeners.Add(BindTcp("raft", "[meta] bind-address", _config.Meta.BindAddress));
             if (web is not null) await web.StartAsync();
             string Advertised(string key) =>
@@ -91,14 +116,15 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
             if (RunsMetaService)
             {
                 var raft = listeners.First(l => l.Key == "raft").Listener;
-                _meta = StartMetaService(raft, Advertised("raft"), Advertised("meta-http"));
+                _meta = StartMetaService(raft, Advertised("raft"), Advertised("meta-http"), metaToDataTls);
             }
             else if (HasMeta && data?.Meta is Cairn.Meta.Store.LocalMetaStore local)
             {
                 // A `both` node: the meta API over its own store, so cairn ctl works against a single server too.
                 var single = new SingleServerMeta(local, Advertised("raft"), Advertised("meta-http"),
                     httpListeners.Any(l => l.Key == "http") ? Advertised("http") : "", Advertised("rpc"));
-                _meta = new MetaService(single, license, new MetaControl.Client(_config.Meta.InternalSharedSecret, _config.Cluster.DialTimeout), MetaOptions());
+                _meta = new MetaService(single, license,
+                    new MetaControl.Client(_config.Meta.InternalSharedSecret, _config.Cluster.DialTimeout, metaToDataTls), MetaOptions());
             }
             if (data is not null)
                 data.ClusterContext.Service.RegisterOn(listeners.First(l => l.Key == "rpc").Listener, _config.Meta.MetaInternalSharedSecret);
@@ -139,7 +165,7 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
     }
 
     /// <summary>Opens the Raft log in [meta] dir and serves Raft on the raft listener.</summary>
-    private MetaService StartMetaService(TcpServiceListener raftListener, string raftAddr, string httpAddr)
+    private MetaService StartMetaService(TcpServiceListener raftListener, string raftAddr, string httpAddr, RpcClientTls? dataTls)
     {
         var meta = _config.Meta;
         var options = new RaftOptions
@@ -151,10 +177,10 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         };
         var transport = new TcpRaftTransport(meta.InternalSharedSecret);
         var node = new RaftNode(raftAddr, httpAddr, options, RaftStorage.Open(meta.Dir), transport);
-        raftListener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, meta.InternalSharedSecret, node.HandleAsync, ct));
+        raftListener.Register(TcpRaftTransport.ServiceByte, (connection, ct) => TcpRaftTransport.ServeAsync(connection.Socket, meta.InternalSharedSecret, node.HandleAsync, ct));
         node.Start();
         Log.Info("meta node {0} (raft {1}) started; {2}", httpAddr, raftAddr, node.IsJoined ? $"{node.Members.Count} members" : "not in a cluster yet");
-        return new MetaService(node, license, new MetaControl.Client(meta.InternalSharedSecret, _config.Cluster.DialTimeout), MetaOptions());
+        return new MetaService(node, license, new MetaControl.Client(meta.InternalSharedSecret, _config.Cluster.DialTimeout, dataTls), MetaOptions());
     }
 
     private MetaServiceOptions MetaOptions() => new()
@@ -196,12 +222,12 @@ internal sealed class Node(NodeRole role, LoadedConfig loaded, IDictionary envir
         return line.ToString();
     }
 
-    private (string, TcpServiceListener, bool) BindTcp(string key, string setting, string address)
+    private (string, TcpServiceListener, bool) BindTcp(string key, string setting, string address, TlsServerSettings? tls = null)
     {
         var parsed = BindAddress.Parse(address);
         try
         {
-            return (key, TcpServiceListener.Bind(parsed.ResolveHost(), parsed.Port, key), parsed.IsAllInterfaces);
+            return (key, TcpServiceListener.Bind(parsed.ResolveHost(), parsed.Port, key, tls), parsed.IsAllInterfaces);
         }
         catch (System.Net.Sockets.SocketException e)
         {

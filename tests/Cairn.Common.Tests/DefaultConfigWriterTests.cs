@@ -194,7 +194,7 @@ public class DefaultConfigWriterTests
             case ConfigValueKind.StringArray: return new[] { "first \"item\"", "second\\item", "é" };
             default:
                 if (key.Validate is null) return $"{key.Name} \"quoted\" \\ back\tslash\nnewline é µ 🚀";
-                foreach (var candidate in new[] { "127.0.0.1:12345", "[::1]:23456", "meta", "data", "json", "debug" })
+                foreach (var candidate in new[] { "127.0.0.1:12345", "[::1]:23456", "meta", "data", "json", "debug", "tls1.2" })
                     if (candidate != (string)current && key.Validate(candidate) is null) return candidate;
                 throw new InvalidOperationException($"no other value for {key.Display}");
         }

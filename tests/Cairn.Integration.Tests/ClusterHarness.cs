@@ -26,21 +26,35 @@ public sealed class ClusterHarness : IAsyncDisposable
 
         /// <summary>The network namespace the node runs in (`ip netns`), or null for the test's own.</summary>
         public string? Namespace { get; init; }
+
+        /// <summary>Environment variables for the node's process (such as SSL_CERT_FILE), or null.</summary>
+        public IReadOnlyDictionary<string, string>? Environment { get; set; }
         public HttpClient Client => Sandbox.Http(Http);
     }
 
     /// <param name="dataExtra">Keys for each data node's [meta] section.</param>
     /// <param name="hintedHandoff">Keys for each data node's [hinted-handoff] section.</param>
     /// <param name="dataSections">Whole sections (with their headers) for each data node, such as [cluster].</param>
+    /// <param name="environment">Environment variables for every node's process.</param>
     public static async Task<ClusterHarness> StartAsync(int meta, int data, int maxDataNodes = 4, string metaExtra = "", string dataExtra = "",
-        string hintedHandoff = "", string dataSections = "")
+        string hintedHandoff = "", string dataSections = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var h = await CreateAsync(maxDataNodes);
         try
         {
             var starts = new List<Task>();
-            for (int i = 1; i <= meta; i++) starts.Add(h.StartAsync(h.AddMeta("m" + i, metaExtra)));
-            for (int i = 1; i <= data; i++) starts.Add(h.StartAsync(h.AddData("d" + i, dataExtra, hintedHandoff, dataSections)));
+            for (int i = 1; i <= meta; i++)
+            {
+                var node = h.AddMeta("m" + i, metaExtra);
+                node.Environment = environment;
+                starts.Add(h.StartAsync(node));
+            }
+            for (int i = 1; i <= data; i++)
+            {
+                var node = h.AddData("d" + i, dataExtra, hintedHandoff, dataSections);
+                node.Environment = environment;
+                starts.Add(h.StartAsync(node));
+            }
             await Task.WhenAll(starts);
         }
         catch
@@ -115,7 +129,7 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public async Task StartAsync(Node node)
     {
-        node.Process = Sandbox.Run(["--config", node.ConfigPath], networkNamespace: node.Namespace);
+        node.Process = Sandbox.Run(["--config", node.ConfigPath], node.Environment, networkNamespace: node.Namespace);
         await node.Process.WaitForReadyAsync(TimeSpan.FromSeconds(60));
     }
 

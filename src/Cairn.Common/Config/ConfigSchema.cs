@@ -104,8 +104,8 @@ public static class ConfigSchema
         k.Add(Str("meta", "https-certificate", M, "PEM certificate (or bundle) for the meta HTTP API.", c => c.Meta.HttpsCertificate, (c, v) => c.Meta.HttpsCertificate = v));
         k.Add(Str("meta", "https-private-key", M, "PEM private key for the meta HTTP API.", c => c.Meta.HttpsPrivateKey, (c, v) => c.Meta.HttpsPrivateKey = v));
         k.Add(Bool("meta", "https-insecure-tls", M, "Skip certificate checks between meta nodes.", c => c.Meta.HttpsInsecureTls, (c, v) => c.Meta.HttpsInsecureTls = v));
-        k.Add(Bool("meta", "data-use-tls", M, "Use TLS when meta nodes call data nodes.", c => c.Meta.DataUseTls, (c, v) => c.Meta.DataUseTls = v));
-        k.Add(Bool("meta", "data-insecure-tls", M, "Skip certificate checks when meta nodes call data nodes.", c => c.Meta.DataInsecureTls, (c, v) => c.Meta.DataInsecureTls = v));
+        k.Add(Bool("meta", "data-use-tls", M, "Dial data nodes' RPC ports with TLS; set it when they serve TLS (their https-enabled).", c => c.Meta.DataUseTls, (c, v) => c.Meta.DataUseTls = v));
+        k.Add(Bool("meta", "data-insecure-tls", M, "Do not check data nodes' certificates on the RPC port.", c => c.Meta.DataInsecureTls, (c, v) => c.Meta.DataInsecureTls = v));
         k.Add(Dur("meta", "gossip-frequency", M, "How often meta nodes announce themselves.", c => c.Meta.GossipFrequency, (c, v) => c.Meta.GossipFrequency = v));
         k.Add(Dur("meta", "announcement-expiration", M, "How long an announcement stays valid.", c => c.Meta.AnnouncementExpiration, (c, v) => c.Meta.AnnouncementExpiration = v));
         k.Add(Bool("meta", "retention-autocreate", B, "Create the autogen retention policy with each new database.", c => c.Meta.RetentionAutocreate, (c, v) => c.Meta.RetentionAutocreate = v));
@@ -154,10 +154,10 @@ public static class ConfigSchema
         k.Add(Int("cluster", "pool-max-idle-streams", D, "Idle streams kept per peer.", c => c.Cluster.PoolMaxIdleStreams, (c, v) => c.Cluster.PoolMaxIdleStreams = v));
         k.Add(Bool("cluster", "allow-out-of-order-writes", D, "Write past a non-empty hinted-handoff queue.", c => c.Cluster.AllowOutOfOrderWrites, (c, v) => c.Cluster.AllowOutOfOrderWrites = v));
         k.Add(Dur("cluster", "shard-reader-timeout", D, "Give up on a shard owner after this long and try another.", c => c.Cluster.ShardReaderTimeout, (c, v) => c.Cluster.ShardReaderTimeout = v));
-        k.Add(Bool("cluster", "https-enabled", D, "TLS on the cluster RPC port.", c => c.Cluster.HttpsEnabled, (c, v) => c.Cluster.HttpsEnabled = v));
-        k.Add(Str("cluster", "https-certificate", D, "PEM certificate for the RPC port.", c => c.Cluster.HttpsCertificate, (c, v) => c.Cluster.HttpsCertificate = v));
-        k.Add(Str("cluster", "https-private-key", D, "PEM private key for the RPC port.", c => c.Cluster.HttpsPrivateKey, (c, v) => c.Cluster.HttpsPrivateKey = v));
-        k.Add(Bool("cluster", "https-insecure-tls", D, "Skip certificate checks between data nodes.", c => c.Cluster.HttpsInsecureTls, (c, v) => c.Cluster.HttpsInsecureTls = v));
+        k.Add(Bool("cluster", "https-enabled", D, "Serve the RPC port over TLS and dial other data nodes with TLS.", c => c.Cluster.HttpsEnabled, (c, v) => c.Cluster.HttpsEnabled = v));
+        k.Add(Str("cluster", "https-certificate", D, "PEM certificate (and chain) for the RPC port; required with https-enabled.", c => c.Cluster.HttpsCertificate, (c, v) => c.Cluster.HttpsCertificate = v));
+        k.Add(Str("cluster", "https-private-key", D, "PEM private key for the RPC port; empty: it is in https-certificate.", c => c.Cluster.HttpsPrivateKey, (c, v) => c.Cluster.HttpsPrivateKey = v));
+        k.Add(Bool("cluster", "https-insecure-tls", D, "Do not check other data nodes' certificates on the RPC port.", c => c.Cluster.HttpsInsecureTls, (c, v) => c.Cluster.HttpsInsecureTls = v));
         k.Add(Bool("cluster", "cluster-tracing", D, "Log every RPC call.", c => c.Cluster.ClusterTracing, (c, v) => c.Cluster.ClusterTracing = v));
         k.Add(Dur("cluster", "write-timeout", D, "Timeout for a write to reach its shard owners.", c => c.Cluster.WriteTimeout, (c, v) => c.Cluster.WriteTimeout = v));
         k.Add(Int("cluster", "max-concurrent-queries", D, "Queries at once on this node; 0 is no limit.", c => c.Cluster.MaxConcurrentQueries, (c, v) => c.Cluster.MaxConcurrentQueries = v));
@@ -252,9 +252,9 @@ public static class ConfigSchema
         k.Add(Bool("continuous_queries", "query-stats-enabled", D, "Record continuous query statistics.", c => c.ContinuousQueries.QueryStatsEnabled, (c, v) => c.ContinuousQueries.QueryStatsEnabled = v));
         k.Add(Dur("continuous_queries", "run-interval", D, "How often to check for queries to run.", c => c.ContinuousQueries.RunInterval, (c, v) => c.ContinuousQueries.RunInterval = v));
 
-        k.Add(Strings("tls", "ciphers", B, "TLS cipher suites; empty means the platform's defaults.", c => c.Tls.Ciphers, (c, v) => c.Tls.Ciphers = v));
-        k.Add(Str("tls", "min-version", B, "Lowest TLS version, e.g. \"tls1.2\".", c => c.Tls.MinVersion, (c, v) => c.Tls.MinVersion = v));
-        k.Add(Str("tls", "max-version", B, "Highest TLS version.", c => c.Tls.MaxVersion, (c, v) => c.Tls.MaxVersion = v));
+        k.Add(Strings("tls", "ciphers", B, "TLS cipher suites (IANA names); empty means the platform's defaults.", c => c.Tls.Ciphers, (c, v) => c.Tls.Ciphers = v));
+        k.Add(TlsVersion("min-version", "Lowest TLS version, e.g. \"tls1.2\"; empty: the platform's.", c => c.Tls.MinVersion, (c, v) => c.Tls.MinVersion = v));
+        k.Add(TlsVersion("max-version", "Highest TLS version; empty: the platform's.", c => c.Tls.MaxVersion, (c, v) => c.Tls.MaxVersion = v));
 
         return k.ToArray();
     }
@@ -267,6 +267,13 @@ public static class ConfigSchema
         {
             Section = section, Name = name, Kind = ConfigValueKind.String, Roles = roles, Doc = doc, Get = get, Set = (c, v) => set(c, (string)v),
             Validate = v => BindAddress.TryParse((string)v, out _, out var error) ? null : error,
+        };
+
+    private static ConfigKey TlsVersion(string name, string doc, Func<CairnConfig, string> get, Action<CairnConfig, string> set) =>
+        new()
+        {
+            Section = "tls", Name = name, Kind = ConfigValueKind.String, Roles = NodeRole.Both, Doc = doc, Get = get, Set = (c, v) => set(c, (string)v),
+            Validate = v => Net.TlsSettings.VersionProblem((string)v),
         };
 
     private static ConfigKey Bool(string section, string name, NodeRole roles, string doc, Func<CairnConfig, bool> get, Action<CairnConfig, bool> set) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using Cairn.Common.Config;
+using Cairn.Common.Net;
 using Cairn.Common.Net.Rpc;
 using Cairn.Meta.Store;
 
@@ -57,8 +58,11 @@ public static class MetaControl
         }
     };
 
-    /// <summary>The meta node's side: <see cref="IDataNodeControl"/> over one short-lived connection per call.</summary>
-    public sealed class Client(string internalSharedSecret, TimeSpan dialTimeout) : IDataNodeControl
+    /// <summary>
+    /// The meta node's side: <see cref="IDataNodeControl"/> over one short-lived connection per call; with
+    /// <paramref name="tls"/> (<c>[meta] data-use-tls</c>) over TLS.
+    /// </summary>
+    public sealed class Client(string internalSharedSecret, TimeSpan dialTimeout, RpcClientTls? tls = null) : IDataNodeControl
     {
         public async Task<string> ProbeAsync(string tcpAddr, CancellationToken cancellationToken)
         {
@@ -87,8 +91,8 @@ public static class MetaControl
                 var endpoint = await BindAddress.ResolveDataNodeAsync(tcpAddr, cancellationToken).ConfigureAwait(false);
                 using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 dial.CancelAfter(dialTimeout);
-                await using var connection = await RpcConnection.ConnectAsync(endpoint, RpcServiceBytes.MetaControl,
-                    new RpcClientOptions { InternalSharedSecret = internalSharedSecret }, dial.Token).ConfigureAwait(false);
+                await using var connection = await RpcConnection.ConnectAsync(endpoint, RpcClientTls.HostOf(tcpAddr), RpcServiceBytes.MetaControl,
+                    new RpcClientOptions { InternalSharedSecret = internalSharedSecret, Tls = tls }, dial.Token).ConfigureAwait(false);
                 return await connection.CallAsync(method, payload, Deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (RpcAuthenticationException e)

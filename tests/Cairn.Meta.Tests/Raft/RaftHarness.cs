@@ -62,7 +62,7 @@ internal sealed class RaftHarness : IAsyncDisposable
         member.Transport = new TcpRaftTransport(member.Secret ?? Secret);
         var node = new RaftNode(member.Address, member.Http, _options, RaftStorage.Open(member.Dir), new Partitionable(this, member));
         member.Node = node;
-        listener.Register(TcpRaftTransport.ServiceByte, (socket, ct) => TcpRaftTransport.ServeAsync(socket, Secret,
+        listener.Register(TcpRaftTransport.ServiceByte, (connection, ct) => TcpRaftTransport.ServeAsync(connection.Socket, Secret,
             (m, token) => member.Isolated ? Task.FromException<RaftMessage>(new IOException("isolated")) : node.HandleAsync(m, token), ct));
         listener.Start();
         node.Start();

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace Cairn.Common.Net.Rpc;
@@ -18,6 +20,7 @@ namespace Cairn.Common.Net.Rpc;
 public sealed class RpcConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly RpcFrameWriter _writer;
     private readonly CancellationTokenSource _lifetime = new();
@@ -35,6 +38,7 @@ public sealed class RpcConnection : IAsyncDisposable
     private RpcConnection(Socket socket, Stream stream, PipeReader input, RpcClientOptions options, string remote)
     {
         _socket = socket;
+        _stream = stream;
         _input = input;
         _maxFrameSize = options.MaxFrameSize;
         _remote = remote;
@@ -62,8 +66,16 @@ public sealed class RpcConnection : IAsyncDisposable
     /// handshake. The dial timeout is <paramref name="cancellationToken"/>'s. Throws
     /// <see cref="RpcAuthenticationException"/> when the secrets differ and
     /// <see cref="RpcException"/> (Unavailable) when the peer cannot be reached or hangs up.
+    /// With <see cref="RpcClientOptions.Tls"/> the certificate must name the host of <paramref name="remote"/>
+    /// (a <see cref="DnsEndPoint"/>'s host, else its IP address).
     /// </summary>
-    public static async Task<RpcConnection> ConnectAsync(EndPoint remote, byte service, RpcClientOptions options,
+    public static Task<RpcConnection> ConnectAsync(EndPoint remote, byte service, RpcClientOptions options,
+        CancellationToken cancellationToken) =>
+        ConnectAsync(remote, remote is DnsEndPoint dns ? dns.Host : (remote as IPEndPoint)?.Address.ToString() ?? "", service, options,
+            cancellationToken);
+
+    /// <summary>As above; with TLS, <paramref name="host"/> is the name the server's certificate must carry.</summary>
+    public static async Task<RpcConnection> ConnectAsync(EndPoint remote, string host, byte service, RpcClientOptions options,
         CancellationToken cancellationToken)
     {
         options.Validate();
@@ -72,12 +84,13 @@ public sealed class RpcConnection : IAsyncDisposable
             ? new Socket(SocketType.Stream, ProtocolType.Tcp)
             : new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;
-        NetworkStream? stream = null;
+        Stream? stream = null;
         PipeReader? input = null;
         try
         {
             await socket.ConnectAsync(remote, cancellationToken);
             stream = new NetworkStream(socket, ownsSocket: false);
+            if (options.Tls is { } tls) stream = await StartTlsAsync(stream, tls, host, name, cancellationToken);
             input = PipeReader.Create(stream, RpcFrame.ReaderOptions);
             await stream.WriteAsync(new[] { service }, cancellationToken);
             await AuthenticateAsync(stream, input, service, options, name, cancellationToken);
@@ -85,24 +98,46 @@ public sealed class RpcConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
-            Close(socket, input);
+            Close(socket, stream, input);
             throw new RpcException(RpcStatus.Unavailable, $"cannot connect to {name}: {e.Message}", e);
         }
         catch
         {
-            Close(socket, input);
+            Close(socket, stream, input);
             throw;
         }
     }
 
-    private static async Task AuthenticateAsync(NetworkStream stream, PipeReader input, byte service, RpcClientOptions options,
+    private static async Task<Stream> StartTlsAsync(Stream network, RpcClientTls tls, string host, string name,
+        CancellationToken cancellationToken)
+    {
+        var stream = new SslStream(network, leaveInnerStreamOpen: false);
+        try
+        {
+            await stream.AuthenticateAsClientAsync(tls.OptionsFor(host), cancellationToken);
+            return stream;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await stream.DisposeAsync();
+            throw new RpcException(RpcStatus.Unavailable,
+                $"cannot connect to {name}: TLS handshake failed: {TcpServiceListener.Describe(e)} (does the port serve TLS, and is its certificate trusted for {host}?)", e);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task AuthenticateAsync(Stream stream, PipeReader input, byte service, RpcClientOptions options,
         string name, CancellationToken cancellationToken)
     {
         var read = await input.ReadAtLeastAsync(RpcHandshake.NonceSize, cancellationToken);
         if (read.Buffer.Length < RpcHandshake.NonceSize)
         {
             throw new RpcException(RpcStatus.Unavailable,
-                $"{name} closed the connection before the handshake (does it serve RPC service {service}?)");
+                $"{name} closed the connection before the handshake (does it serve RPC service {service}, and does its TLS setting match this client's?)");
         }
         var nonce = read.Buffer.Slice(0, RpcHandshake.NonceSize).ToArray();
         input.AdvanceTo(read.Buffer.GetPosition(RpcHandshake.NonceSize));
@@ -254,6 +289,8 @@ public sealed class RpcConnection : IAsyncDisposable
         }
         Fail(reason);
         await _input.CompleteAsync();
+        // No read is left on the stream now; a TLS stream frees its native session here.
+        await _stream.DisposeAsync();
     }
 
     private void Dispatch(in RpcFrameHeader header, in ReadOnlySequence<byte> payload)
@@ -290,9 +327,10 @@ public sealed class RpcConnection : IAsyncDisposable
 
     private static RpcException Copy(RpcException reason) => new(reason.Status, reason.Message, reason.InnerException);
 
-    private static void Close(Socket socket, PipeReader? input)
+    private static void Close(Socket socket, Stream? stream, PipeReader? input)
     {
         input?.Complete();
+        stream?.Dispose();
         socket.Dispose();
     }
 

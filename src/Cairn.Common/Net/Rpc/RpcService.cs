@@ -24,7 +24,25 @@ public sealed class RpcService
     internal RpcServiceOptions Options { get; }
     internal Logger Log { get; }
 
+    /// <summary>
+    /// What a plain client gets on a TLS port: a nonce to answer, then the handshake's refusal frame, which its
+    /// <see cref="RpcConnection.ConnectAsync(System.Net.EndPoint, byte, RpcClientOptions, CancellationToken)"/> reports.
+    /// </summary>
+    internal const string TlsRequired = "the RPC port requires TLS and this client dialled without it " +
+        "(data nodes dial with TLS when [cluster] https-enabled is set, meta nodes when [meta] data-use-tls is)";
+
+    private static readonly byte[] PlainRefusal = BuildPlainRefusal();
+
     /// <summary>Serves connections whose first byte is <paramref name="service"/> (see <see cref="RpcServiceBytes"/>).</summary>
     public void RegisterOn(TcpServiceListener listener, byte service) =>
-        listener.Register(service, (socket, stopping) => new RpcSession(this, socket, service, stopping).RunAsync());
+        listener.Register(service, (connection, stopping) => new RpcSession(this, connection, service, stopping).RunAsync(), PlainRefusal);
+
+    private static byte[] BuildPlainRefusal()
+    {
+        var message = System.Text.Encoding.UTF8.GetBytes(TlsRequired);
+        var bytes = new byte[RpcHandshake.NonceSize + RpcFrame.HeaderSize + message.Length];
+        RpcFrame.WriteHeader(bytes.AsSpan(RpcHandshake.NonceSize), RpcFrameHeader.Response(0, 0, RpcStatus.BadRequest), message.Length);
+        message.CopyTo(bytes, RpcHandshake.NonceSize + RpcFrame.HeaderSize);
+        return bytes;
+    }
 }

@@ -21,26 +21,27 @@ internal sealed class RpcSession
     private readonly byte _serviceByte;
     private readonly CancellationToken _stopping;
     private readonly CancellationTokenSource _closing;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly RpcFrameWriter _writer;
     private readonly SemaphoreSlim _slots;
     private readonly string _peer;
 
-    public RpcSession(RpcService service, Socket socket, byte serviceByte, CancellationToken stopping)
+    public RpcSession(RpcService service, ServiceConnection connection, byte serviceByte, CancellationToken stopping)
     {
         _service = service;
-        _socket = socket;
+        _socket = connection.Socket;
         _serviceByte = serviceByte;
         _stopping = stopping;
         _closing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _socket.NoDelay = true;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        // Plain TCP or TLS, whichever the port speaks.
+        _stream = connection.Stream;
         _input = PipeReader.Create(_stream, RpcFrame.ReaderOptions);
         // Replies may still be written after _closing fires (Unavailable on stop); the socket's close ends them.
         _writer = new RpcFrameWriter(_stream, CancellationToken.None, _ => CancelQuietly(_closing));
         _slots = new SemaphoreSlim(service.Options.MaxConcurrentRequestsPerConnection);
-        _peer = socket.RemoteEndPoint?.ToString() ?? "peer";
+        _peer = connection.Peer;
     }
 
     private RpcServiceOptions Options => _service.Options;
