@@ -42,8 +42,15 @@ public sealed class PeerStatistics(string address)
     public long BytesReceived => Volatile.Read(ref _bytesReceived);
     public long Dials => Volatile.Read(ref _dials);
     public long DialFailures => Volatile.Read(ref _dialFailures);
-    public int OpenConnections { get; internal set; }
-    public int LiveStreams { get; internal set; }
+    public int OpenConnections { get; private init; }
+    public int LiveStreams { get; private init; }
+
+    /// <summary>A copy of the counters as they are now, with the pool's live connections and streams.</summary>
+    internal PeerStatistics Snapshot(int openConnections, int liveStreams) => new(Address)
+    {
+        _calls = Calls, _failures = Failures, _bytesSent = BytesSent, _bytesReceived = BytesReceived, _dials = Dials,
+        _dialFailures = DialFailures, OpenConnections = openConnections, LiveStreams = liveStreams,
+    };
 }
 
 /// <summary>
@@ -178,12 +185,13 @@ public sealed class ClusterClient : IAsyncDisposable
 
         public PeerStatistics Snapshot()
         {
+            int open, streams;
             lock (_gate)
             {
-                Stats.OpenConnections = _slots.Count;
-                Stats.LiveStreams = _slots.Sum(s => s.InFlight);
+                open = _slots.Count;
+                streams = _slots.Sum(s => s.InFlight);
             }
-            return Stats;
+            return Stats.Snapshot(open, streams);
         }
 
         public async Task<RpcConnection> AcquireAsync(CancellationToken dialToken, CancellationToken callerToken)
