@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Cairn.Common.Tests.Rpc;
 
 namespace Cairn.Integration.Tests;
 
@@ -106,54 +106,5 @@ public class ClusterTlsTests
         var payload = new byte[Math.Clamp(payloadLength, 0, 1 << 16)];
         int read = await stream.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false, timeout.Token);
         return (status, Encoding.UTF8.GetString(payload, 0, read));
-    }
-
-    /// <summary>A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost, as PEM files.</summary>
-    private sealed class TestCertificates : IDisposable
-    {
-        private TestCertificates(string dir) => Dir = dir;
-
-        public string Dir { get; }
-        public string CertificatePath => Path.Combine(Dir, "cert.pem");
-        public string KeyPath => Path.Combine(Dir, "key.pem");
-        public string CaPath => Path.Combine(Dir, "ca.pem");
-
-        public static TestCertificates Create()
-        {
-            var dir = Path.Combine(Path.GetTempPath(), $"cairn-cluster-tls-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(dir);
-            var now = DateTimeOffset.UtcNow;
-            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var caRequest = new CertificateRequest("CN=Cairn Cluster Test CA", caKey, HashAlgorithmName.SHA256);
-            caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-            using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
-
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddIpAddress(IPAddress.Loopback);
-            san.AddDnsName("localhost");
-            request.CertificateExtensions.Add(san.Build());
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-            var serial = RandomNumberGenerator.GetBytes(12);
-            serial[0] &= 0x7f;
-            using var leaf = request.Create(ca, now.AddDays(-1), now.AddDays(29), serial);
-
-            File.WriteAllText(Path.Combine(dir, "cert.pem"), leaf.ExportCertificatePem() + "\n");
-            File.WriteAllText(Path.Combine(dir, "key.pem"), key.ExportPkcs8PrivateKeyPem() + "\n");
-            File.WriteAllText(Path.Combine(dir, "ca.pem"), ca.ExportCertificatePem() + "\n");
-            return new TestCertificates(dir);
-        }
-
-        public void Dispose()
-        {
-            try { Directory.Delete(Dir, recursive: true); }
-            catch (IOException) { }
-        }
     }
 }
