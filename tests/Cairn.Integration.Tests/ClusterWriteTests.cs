@@ -55,6 +55,34 @@ public class ClusterWriteTests
     }
 
     [Test]
+    public async Task FirstWriteOfManyTimestamps_MakesEachShardGroupOnce_AndAnswersAtOnce()
+    {
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2);
+        await c.FormAsync();
+        await ClusterHarness.QueryAsync(c.Data[0], "CREATE DATABASE db WITH REPLICATION 1");
+        foreach (var d in c.Data) await ClusterHarness.EventuallyAsync(d, "SHOW DATABASES", ["\"db\""], Within);
+
+        // 50,000 distinct timestamps in one new week, then one point in each of the two weeks after: three groups to
+        // make. The coordinator asked meta once per distinct timestamp before, which took minutes for such a body.
+        var body = new StringBuilder();
+        for (int i = 0; i < 50_000; i++) body.Append($"cpu,host=h{i % 4} v={i} {Base + i * 1_000_000L}\n");
+        for (int week = 1; week <= 2; week++) body.Append($"cpu,host=h0 v=-{week} {Base + week * 7L * 24 * 3600 * 1_000_000_000}\n");
+        using (var http = c.Data[0].Client)
+        {
+            http.Timeout = TimeSpan.FromSeconds(15);
+            using var response = await http.PostAsync("/write?db=db", new StringContent(body.ToString()));
+            await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.NoContent).Because(await response.Content.ReadAsStringAsync());
+        }
+        foreach (var d in c.Data)
+            await Assert.That(await CountAsync(d, "db", "SELECT count(v) FROM cpu")).IsEqualTo(50_002).Because(d.Name);
+        var shards = await ClusterHarness.QueryAsync(c.Data[0], "SHOW SHARDS", "db");
+        using var doc = JsonDocument.Parse(shards);
+        var groups = doc.RootElement.GetProperty("results")[0].GetProperty("series")[0].GetProperty("values").EnumerateArray()
+            .Select(row => row[3].GetInt64()).Distinct().Count();
+        await Assert.That(groups).IsEqualTo(3).Because(shards);
+    }
+
+    [Test]
     public async Task Rf2_ConcurrentBatchesThroughBothNodes_EveryOwnerHoldsEveryPoint()
     {
         // The answer (consistency one) leaves before the second owner's copy is written: that copy must still be whole.

@@ -116,8 +116,11 @@ public sealed class PointsWriter
             batch.Scan(body.Span, rp, precision, pendingOnly: false);
             if (batch.MissingGroups.Count > 0)
             {
-                foreach (long timestamp in batch.MissingGroups)
+                // One command per group, not per timestamp: in time order, a timestamp the group just made covers is skipped
+                // (a body of a million distinct timestamps in a new week would otherwise ask meta a million times).
+                foreach (long timestamp in batch.MissingGroups.Order())
                 {
+                    if (_meta.Current.RetentionPolicy(database, rpName)?.ShardGroupByTimestamp(timestamp) is { Shards.Length: > 0 }) continue;
                     MetaResult result;
                     try { result = await _meta.ExecuteAsync(new CreateShardGroupCommand(database, rpName, timestamp), cancellationToken).ConfigureAwait(false); }
                     catch (MetaUnavailableException e) { return new WriteOutcome(500, "cannot create a shard group: " + e.Message, 0, 0); }
