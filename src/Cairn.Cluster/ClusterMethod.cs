@@ -39,4 +39,7 @@ public static class ClusterStatus
 {
     /// <summary>The request is refused for good (unknown database, shard deleted): retrying will not help.</summary>
     public const ushort Rejected = 256;
+
+    /// <summary>The answer would be larger than the method answers in one piece: ask again for less (fewer series).</summary>
+    public const ushort TooLarge = 257;
 }

@@ -11,6 +11,9 @@ public delegate ValueTask<ReadOnlyMemory<byte>> ClusterMethodHandler(ReadOnlyMem
 /// <summary>Thrown by a handler to answer with <see cref="ClusterStatus.Rejected"/>: refused for good, do not retry.</summary>
 public sealed class ClusterRejectedException(string message) : Exception(message);
 
+/// <summary>Thrown by a handler to answer with <see cref="ClusterStatus.TooLarge"/>: the caller should ask for less.</summary>
+public sealed class ClusterTooLargeException(string message) : Exception(message);
+
 /// <summary>
 /// The server side of the cluster service (service byte 2 on the RPC port): dispatches each method to the handler
 /// the features registered, and counts requests per method (the <c>cluster</c> statistics).
@@ -58,6 +61,10 @@ public sealed class ClusterService
         {
             Interlocked.Increment(ref _failures[method]);
             return RpcReply.Error((RpcStatus)ClusterStatus.Rejected, e.Message);
+        }
+        catch (ClusterTooLargeException e)
+        {
+            return RpcReply.Error((RpcStatus)ClusterStatus.TooLarge, e.Message);
         }
         catch (InvalidDataException e)
         {

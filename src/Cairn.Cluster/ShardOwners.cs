@@ -49,7 +49,8 @@ public static class ShardOwners
     /// <summary>
     /// Runs <paramref name="read"/> against the owners in turn until one answers. A peer that fails (unreachable,
     /// past <c>shard-reader-timeout</c>, or erring) is skipped; when none answers, <see cref="ShardUnavailableException"/>
-    /// names the shard and the last failure. A refusal for good (<see cref="ClusterStatus.Rejected"/>) is not retried.
+    /// names the shard and the last failure. A refusal for good (<see cref="ClusterStatus.Rejected"/>) is not retried, nor is an answer too large
+    /// (<see cref="ClusterStatus.TooLarge"/>: every owner would answer the same).
     /// </summary>
     public static async Task<T> ReadAsync<T>(ulong shardId, IReadOnlyList<ShardOwner> owners, Func<ShardOwner, CancellationToken, Task<T>> read,
         CancellationToken cancellationToken)
@@ -62,7 +63,7 @@ public static class ShardOwners
             {
                 return await read(owner, cancellationToken).ConfigureAwait(false);
             }
-            catch (RpcException e) when ((ushort)e.Status != ClusterStatus.Rejected)
+            catch (RpcException e) when ((ushort)e.Status is not (ClusterStatus.Rejected or ClusterStatus.TooLarge))
             {
                 reason = $"node {owner.NodeId}: {e.Message}";
             }

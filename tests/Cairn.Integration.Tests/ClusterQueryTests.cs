@@ -233,6 +233,57 @@ public class ClusterQueryTests
         await Assert.That(await RpcReadBytesAsync(remote) - rowsBefore).IsGreaterThan(8_000_000L);
     }
 
+    private static async Task<long> ClusterRequestsAsync(ClusterHarness.Node node, string field)
+    {
+        using var http = node.Client;
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("/debug/vars"));
+        return doc.RootElement.GetProperty("cluster").GetProperty("values").GetProperty(field).GetInt64();
+    }
+
+    [Test]
+    public async Task Select_PartialsTooLargeForOneAnswer_ComeInHalves_AndAnswerAsWhole()
+    {
+        // Partials over 8 MiB come in halves: eight series of 150,000 points, a mean per millisecond (32 bytes a window),
+        // so a shard holding two or more of them answers in pieces. Two data nodes: each reads the other's shard.
+        await using var c = await ClusterHarness.StartAsync(meta: 3, data: 2);
+        await c.FormAsync();
+        await Query(c.Data[0].Http, "CREATE DATABASE big WITH DURATION INF REPLICATION 1 SHARD DURATION 1h NAME r1", "big");
+        foreach (var d in c.Data) await ClusterHarness.EventuallyAsync(d, "SHOW DATABASES", ["big"], Within);
+
+        const int wideSeries = 8, widePoints = 150_000;
+        using (var http = c.Data[0].Client)
+        {
+            http.Timeout = TimeSpan.FromSeconds(120);
+            var body = new StringBuilder();
+            for (int k = 0; k < wideSeries; k++)
+                for (int first = 0; first < widePoints; first += 75_000)
+                {
+                    body.Clear();
+                    for (int i = first; i < first + 75_000; i++)
+                        body.Append("wide,k=s").Append(k).Append(" v=").Append(i % 7).Append("i ").Append(T0 + i * 1_000_000L).Append('\n');
+                    var (status, answer) = await DataNode.WriteAsync(http, "big", body.ToString());
+                    await Assert.That((int)status).IsEqualTo(204).Because(answer);
+                }
+        }
+        long sum = 0;
+        for (int i = 0; i < widePoints; i++) sum += i % 7;
+        string wide = $"SELECT count(c), sum(c) FROM (SELECT mean(v) AS c FROM wide WHERE time >= {T0} AND time < {T0 + 3_600_000_000_000L} GROUP BY time(1ms), k)";
+        string wideExpected = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"wide\",\"columns\":[\"time\",\"count\",\"sum\"],\"values\":[[\"1970-01-01T00:00:00Z\","
+            + (wideSeries * widePoints) + "," + (wideSeries * sum) + "]]}]}]}\n";
+        long mostRequests = 0;
+        foreach (var d in c.Data)
+        {
+            var others = c.Data.Where(o => o != d).ToList();
+            long before = 0, after = 0;
+            foreach (var o in others) before += await ClusterRequestsAsync(o, "createIteratorReq");
+            await Assert.That(await Query(d.Http, wide, "big")).IsEqualTo(wideExpected).Because(d.Name);
+            foreach (var o in others) after += await ClusterRequestsAsync(o, "createIteratorReq");
+            mostRequests = Math.Max(mostRequests, after - before);
+        }
+        // A whole answer is one request for the remote shard; a split adds the refused one and two halves.
+        await Assert.That(mostRequests).IsGreaterThanOrEqualTo(3);
+    }
+
     [Test]
     public async Task Select_OwnerKilledOrStopped_FailsOverWithinTheReaderTimeout_NoOwnerAnswersTheStatementError()
     {

@@ -172,9 +172,28 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulo
 
     public ReadCost Cost(byte[] seriesKey, string field, long minTime, long maxTime) => default;
 
-    public Task<ShardPartials> PartialsAsync(ShardPartialsRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The partials of the request's series from an owner. An answer too large for one piece
+    /// (<see cref="ClusterStatus.TooLarge"/>) is asked for again in two halves of the series, concurrently.
+    /// </summary>
+    public async Task<ShardPartials> PartialsAsync(ShardPartialsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await PartialsOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Cairn.Common.Net.Rpc.RpcException e) when ((ushort)e.Status == ClusterStatus.TooLarge && request.SeriesKeys.Count > 1)
+        {
+            int half = request.SeriesKeys.Count / 2;
+            var first = PartialsAsync(request with { SeriesKeys = [.. request.SeriesKeys.Take(half)] }, cancellationToken);
+            var second = PartialsAsync(request with { SeriesKeys = [.. request.SeriesKeys.Skip(half)] }, cancellationToken);
+            return ShardPartials.Concat(await first.ConfigureAwait(false), await second.ConfigureAwait(false));
+        }
+    }
+
+    private Task<ShardPartials> PartialsOnceAsync(ShardPartialsRequest request, CancellationToken cancellationToken)
+    {
         var output = new ArrayBufferWriter<byte>(256);
         var writer = new PartialsWriter(output);
         writer.I64((long)shardId);
@@ -257,7 +276,9 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulo
             }
             catch (Exception e) when (e is Cairn.Common.Net.Rpc.RpcException or OperationCanceledException)
             {
-                failures.Failed(owner.NodeId);
+                // An answer too large is the request's doing, not the owner's.
+                if (e is not Cairn.Common.Net.Rpc.RpcException { Status: var status } || (ushort)status != ClusterStatus.TooLarge)
+                    failures.Failed(owner.NodeId);
                 throw;
             }
             lock (_owners)

@@ -15,6 +15,12 @@ public static class ShardQueryService
     /// <summary>A ScanSeries answer stops taking series past this size; the reader asks again for the rest.</summary>
     internal const int MaxScanBytes = 16 << 20;
 
+    /// <summary>
+    /// A ShardPartials answer for several series larger than this is refused as too large; the reader asks again for
+    /// half the series each time (one series is answered whatever its size, up to the frame limit).
+    /// </summary>
+    internal const int MaxPartialsBytes = 8 << 20;
+
     /// <summary>Registers the three methods' handlers on the node's cluster service.</summary>
     public static void Register(ClusterContext cluster)
     {
@@ -130,6 +136,11 @@ public static class ShardQueryService
         var shard = Local(cluster, shardId);
         var output = new ArrayBufferWriter<byte>(256);
         ShardPartials.Compute(shard ?? (IShardReader)EmptyShard.Instance, request, deadline).Write(new PartialsWriter(output));
+        if (output.WrittenCount > MaxPartialsBytes && request.SeriesKeys.Count > 1)
+        {
+            throw new ClusterTooLargeException(
+                $"shard {shardId}: partials of {request.SeriesKeys.Count} series take {output.WrittenCount} bytes, over {MaxPartialsBytes}");
+        }
         return output.WrittenMemory;
     }
 

@@ -105,6 +105,16 @@ public sealed class ShardPartials
     /// <summary>The partials of the request's series <paramref name="index"/>, or null when it has no values.</summary>
     internal SeriesPartials? Series(int index) => _series[index];
 
+    /// <summary>The answer to a request for <paramref name="first"/>'s series followed by <paramref name="second"/>'s (the same field and calls).</summary>
+    public static ShardPartials Concat(ShardPartials first, ShardPartials second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (first._type != second._type || first._needs != second._needs || first._level != second._level)
+            throw new InvalidDataException("shard partials of different requests cannot be joined");
+        return new ShardPartials([.. first._series, .. second._series], first._type, first._needs, first._level);
+    }
+
     /// <summary>Folds the request's series of <paramref name="shard"/> as the planner's partials path folds them.</summary>
     public static ShardPartials Compute(IShardReader shard, ShardPartialsRequest request, CancellationToken cancellationToken)
     {
