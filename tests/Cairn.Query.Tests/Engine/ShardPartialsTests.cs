@@ -106,8 +106,12 @@ public class ShardPartialsTests
         return copy;
     }
 
-    /// <summary>A shard read as a remote one: partials computed over it and carried through the wire codec.</summary>
-    private sealed class PartialComputingReader(IShardReader inner, ulong shardGroupId = 0) : IPartialShardReader
+    /// <summary>
+    /// A shard read as a remote one: partials computed over it and carried through the wire codec. With
+    /// <paramref name="splitSeries"/> every request for several series is answered as the cluster's reader answers one
+    /// an owner refused as too large: its halves, each computed alone, joined in order.
+    /// </summary>
+    private sealed class PartialComputingReader(IShardReader inner, ulong shardGroupId = 0, bool splitSeries = false) : IPartialShardReader
     {
         public ulong ShardGroupId => shardGroupId;
         public int Calls;
@@ -129,6 +133,18 @@ public class ShardPartialsTests
         public Task<ShardPartials> PartialsAsync(ShardPartialsRequest request, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
+            return Task.FromResult(Answer(request, cancellationToken));
+        }
+
+        private ShardPartials Answer(ShardPartialsRequest request, CancellationToken cancellationToken)
+        {
+            if (splitSeries && request.SeriesKeys.Count > 1)
+            {
+                int half = request.SeriesKeys.Count / 2;
+                return ShardPartials.Concat(
+                    Answer(request with { SeriesKeys = [.. request.SeriesKeys.Take(half)] }, cancellationToken),
+                    Answer(request with { SeriesKeys = [.. request.SeriesKeys.Skip(half)] }, cancellationToken));
+            }
             var requestBytes = new ArrayBufferWriter<byte>();
             request.Write(new PartialsWriter(requestBytes));
             var requestReader = new PartialsReader(requestBytes.WrittenSpan);
@@ -136,7 +152,7 @@ public class ShardPartialsTests
             var answer = new ArrayBufferWriter<byte>();
             ShardPartials.Compute(inner, decoded, cancellationToken).Write(new PartialsWriter(answer));
             var reader = new PartialsReader(answer.WrittenSpan);
-            return Task.FromResult(ShardPartials.Read(ref reader));
+            return ShardPartials.Read(ref reader);
         }
     }
 
@@ -221,6 +237,7 @@ public class ShardPartialsTests
             }
             var direct = opened.Select(IShardReader (s) => new ShardViewReader(s)).ToList();
             var partial = opened.Select(s => new PartialComputingReader(new ShardViewReader(s))).ToList();
+            var split = opened.Select(IShardReader (s) => new PartialComputingReader(new ShardViewReader(s), splitSeries: true)).ToList();
             const string range = " WHERE time >= '2000-01-01T00:10:00Z' AND time < '2000-01-01T03:10:00Z'";
             string[] queries =
             [
@@ -247,6 +264,7 @@ public class ShardPartialsTests
                 string expected = Run(query, direct);
                 string actual = Run(query, partial.Cast<IShardReader>().ToList());
                 await Assert.That(actual).IsEqualTo(expected).Because(query);
+                await Assert.That(Run(query, split)).IsEqualTo(expected).Because("split: " + query);
                 await Assert.That(actual).Contains("\"values\"").Because(query);
                 // The partials path never reads a value of these shards here.
                 if (partial.Sum(p => p.Calls) > 0) await Assert.That(partial.Sum(p => p.ScanCalls)).IsEqualTo(0).Because(query);
