@@ -282,6 +282,13 @@ public class ClusterQueryTests
         }
         // A whole answer is one request for the remote shard; a split adds the refused one and two halves.
         await Assert.That(mostRequests).IsGreaterThanOrEqualTo(3);
+
+        // A time range no shard group overlaps asks no owner anything (InfluxDB maps shards by the time range).
+        string later = $"SELECT count(v) FROM wide WHERE time >= {T0 + 10 * 3_600_000_000_000L} AND time < {T0 + 11 * 3_600_000_000_000L}";
+        long asked = await ClusterRequestsAsync(c.Data[1], "fieldDimensionsReq") + await ClusterRequestsAsync(c.Data[1], "createIteratorReq");
+        await Assert.That(await Query(c.Data[0].Http, later, "big")).IsEqualTo("{\"results\":[{\"statement_id\":0}]}\n");
+        await Assert.That(await ClusterRequestsAsync(c.Data[1], "fieldDimensionsReq") + await ClusterRequestsAsync(c.Data[1], "createIteratorReq"))
+            .IsEqualTo(asked);
     }
 
     [Test]

@@ -231,6 +231,12 @@ public class DifferentialTests
         foreach (var step in Shows()) yield return step;
         yield return Step.Query("DROP DATABASE other");
         yield return Step.Query("SHOW DATABASES");
+        // A SELECT with a time range reads only the shard groups it overlaps: fields and tags only other weeks have
+        // are not columns (InfluxDB maps shards by the statement's time range).
+        yield return Step.Query($"SELECT * FROM cpu WHERE time >= {Ns(T0 + 2 * Week)}", "diff");
+        yield return Step.Query($"SELECT * FROM cpu WHERE time < {Ns(T0 + Week)}", "diff");
+        yield return Step.Query($"SELECT count(*) FROM \"weather station\" WHERE time >= {Ns(T0 + 3 * Week)} GROUP BY *", "diff");
+        yield return Step.Query($"SELECT * FROM \"weather station\" WHERE time >= {Ns(T0 + 5 * Week)}", "diff");
         yield return Step.Query("SHOW SHARD GROUPS");
         yield return Step.Query("SHOW SHARDS");
     }
@@ -281,6 +287,12 @@ public class DifferentialTests
         yield return Step.Query("SHOW FIELD KEYS FROM \"my,meas\"", "diff");
         yield return Step.Query("SHOW FIELD KEYS FROM long.net", "diff");
         yield return Step.Query("SHOW FIELD KEYS ON other");
+        // A SELECT with a time range reads only the shard groups it overlaps: fields and tags only other weeks have
+        // are not columns (InfluxDB maps shards by the statement's time range).
+        yield return Step.Query($"SELECT * FROM cpu WHERE time >= {Ns(T0 + 2 * Week)}", "diff");
+        yield return Step.Query($"SELECT * FROM cpu WHERE time < {Ns(T0 + Week)}", "diff");
+        yield return Step.Query($"SELECT count(*) FROM \"weather station\" WHERE time >= {Ns(T0 + 3 * Week)} GROUP BY *", "diff");
+        yield return Step.Query($"SELECT * FROM \"weather station\" WHERE time >= {Ns(T0 + 5 * Week)}", "diff");
         yield return Step.Query("SHOW SHARD GROUPS");
         yield return Step.Query("SHOW SHARDS");
     }

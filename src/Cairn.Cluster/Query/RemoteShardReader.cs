@@ -45,6 +45,11 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulo
 
     public ulong ShardGroupId => shardGroupId;
 
+    /// <summary>The shard group's time range [start, end): a statement whose time range misses it does not ask the owner.</summary>
+    public (long Start, long End) GroupRange { get; init; } = (long.MinValue, long.MaxValue);
+
+    public bool Overlaps(long min, long max) => GroupRange.Start <= max && GroupRange.End > min;
+
     public IReadOnlyList<string> Measurements()
     {
         lock (_lock)

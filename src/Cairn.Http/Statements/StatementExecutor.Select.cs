@@ -87,31 +87,43 @@ public sealed partial class StatementExecutor
             if (!TryPolicy(db, retentionPolicy, options, out string rp, out error)) return false;
             var list = new List<IShardReader>();
             var local = _shards.Shards(db.Name, rp);
+            // Each listed shard's group: its id and time range (a statement with a time range reads the groups it overlaps).
+            var groups = new Dictionary<ulong, ShardGroupInfo>();
+            var listed = new List<(ShardInfo Shard, ShardGroupInfo Group)>();
+            foreach (var group in db.RetentionPolicy(rp)?.ShardGroups ?? [])
+                if (!group.Deleted)
+                    foreach (var shard in group.Shards)
+                    {
+                        groups[shard.Id] = group;
+                        listed.Add((shard, group));
+                    }
             if (Cluster is { } cluster && cluster.IsClustered(state))
             {
                 var failures = new OwnerFailures();
                 var held = new Dictionary<ulong, IShardView>();
                 foreach (var shard in local) held[shard.Id] = shard;
-                var listed = new List<(ShardInfo Shard, ulong Group)>();
-                foreach (var group in db.RetentionPolicy(rp)?.ShardGroups ?? [])
-                    if (!group.Deleted)
-                        foreach (var shard in group.Shards) listed.Add((shard, group.Id));
                 // Shard id order, as a single node reads its shards.
                 listed.Sort(static (a, b) => a.Shard.Id.CompareTo(b.Shard.Id));
                 foreach (var (shard, group) in listed)
                 {
                     if (cluster.IsLocal(state, shard))
                     {
-                        if (held.TryGetValue(shard.Id, out var view)) list.Add(new ShardViewReader(view) { ShardGroupId = group });
+                        if (held.TryGetValue(shard.Id, out var view))
+                            list.Add(new ShardViewReader(view) { ShardGroupId = group.Id, GroupRange = (group.StartTime, group.EndTime) });
                         continue;
                     }
-                    list.Add(new RemoteShardReader(cluster, shard.Id, group, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), failures,
-                        cancellationToken));
+                    list.Add(new RemoteShardReader(cluster, shard.Id, group.Id, ShardOwners.ForRead(cluster, state, shard, localHasShard: false), failures,
+                        cancellationToken) { GroupRange = (group.StartTime, group.EndTime) });
                 }
             }
             else
             {
-                foreach (var shard in local) list.Add(new ShardViewReader(shard));
+                foreach (var shard in local)
+                {
+                    list.Add(groups.TryGetValue(shard.Id, out var group)
+                        ? new ShardViewReader(shard) { GroupRange = (group.StartTime, group.EndTime) }
+                        : new ShardViewReader(shard));
+                }
             }
             shards = list;
             return true;

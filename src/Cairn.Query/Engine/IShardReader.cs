@@ -58,6 +58,12 @@ public interface IShardReader
     /// single server keeps for that time range, so the answer does not depend on how the group was split.
     /// </summary>
     ulong ShardGroupId => 0;
+
+    /// <summary>
+    /// Whether the shard's group may hold points in [<paramref name="min"/>, <paramref name="max"/>]: a statement with a
+    /// time range reads only such shards, as InfluxDB maps shards by the statement's time range. True when unknown.
+    /// </summary>
+    bool Overlaps(long min, long max) => true;
 }
 
 /// <summary>One series of a measurement: its key and its tags as (key, value) pairs sorted by key.</summary>
@@ -123,4 +129,9 @@ public sealed class ShardViewReader(IShardView shard) : IShardReader
     public ulong ShardId => shard.Id;
 
     public ulong ShardGroupId { get; init; }
+
+    /// <summary>The shard group's time range [start, end), where the resolver knows it; everything otherwise.</summary>
+    public (long Start, long End) GroupRange { get; init; } = (long.MinValue, long.MaxValue);
+
+    public bool Overlaps(long min, long max) => GroupRange.Start <= max && GroupRange.End > min;
 }

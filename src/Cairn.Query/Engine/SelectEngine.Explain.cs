@@ -31,7 +31,7 @@ public static partial class SelectEngine
             var reads = new List<(string Measurement, IShardReader Shard)>();
             sources.Add(reads);
             if (source is not Measurement m) continue;
-            error = ForEachMeasurement(m, context, (name, shard) =>
+            error = ForEachMeasurement(m, context, range, (name, shard) =>
             {
                 reads.Add((name, shard));
                 AddShard(measurements, name, shard);

@@ -95,7 +95,7 @@ public static partial class SelectEngine
                 }
                 continue;
             }
-            error = ForEachMeasurement((Measurement)source, context, (name, shard) => AddShard(measurements, name, shard));
+            error = ForEachMeasurement((Measurement)source, context, range, (name, shard) => AddShard(measurements, name, shard));
             if (error is not null) return error;
         }
 
@@ -120,14 +120,18 @@ public static partial class SelectEngine
         return null;
     }
 
-    /// <summary>Calls <paramref name="visit"/> for each measurement a FROM name or regex matches in each of its shards.</summary>
-    internal static string? ForEachMeasurement(Measurement m, SelectContext context, Action<string, IShardReader> visit)
+    /// <summary>
+    /// Calls <paramref name="visit"/> for each measurement a FROM name or regex matches in each of its shards whose group
+    /// overlaps the statement's time range (all of them when the range is unbounded).
+    /// </summary>
+    internal static string? ForEachMeasurement(Measurement m, SelectContext context, QueryTimeRange range, Action<string, IShardReader> visit)
     {
         if (!context.Resolve(m.Database, m.RetentionPolicy, out var shards, out string? error)) return error;
         Regex? regex = null;
         if (m.Regex is { } r && !GoRegex.TryCompile(r.Pattern, out regex, out error)) return error;
         foreach (var shard in shards)
         {
+            if (!range.IsUnbounded && !shard.Overlaps(range.Min, range.Max)) continue;
             foreach (var name in shard.Measurements())
                 if (regex is null ? name == m.Name : regex.IsMatch(name)) visit(name, shard);
         }
