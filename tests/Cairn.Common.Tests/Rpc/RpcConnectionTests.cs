@@ -436,4 +436,36 @@ public class RpcConnectionTests
         await Assert.That(error.Status).IsEqualTo(RpcStatus.Unavailable);
         await Assert.That(error.Message).Contains("cannot connect");
     }
+
+    [Test]
+    public async Task CallAsync_DeadlinePassesWhileALargeFrameIsBeingSent_ClosesTheConnection_AndReturnsAtOnce()
+    {
+        // One request slot and a handler that holds it: the server stops reading after the second frame, so a large
+        // third frame fills the socket's buffers and its write blocks.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = RpcTestServer.Start(async (_, payload, _) =>
+        {
+            await gate.Task;
+            return RpcReply.Ok(ReadOnlyMemory<byte>.Empty);
+        }, new RpcServiceOptions { InternalSharedSecret = RpcTestServer.Secret, MaxConcurrentRequestsPerConnection = 1 });
+        await using var connection = await server.ConnectAsync();
+        try
+        {
+            var held = connection.CallAsync(Echo, "a"u8.ToArray(), Rpc.Deadline, CancellationToken.None);
+            var queued = connection.CallAsync(Echo, "b"u8.ToArray(), Rpc.Deadline, CancellationToken.None);
+            var large = new byte[48 << 20];
+            var watch = Stopwatch.StartNew();
+            var e = await Rpc.Catch<RpcException>(() => connection.CallAsync(Echo, large, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+            await Assert.That(e.Status).IsEqualTo(RpcStatus.DeadlineExceeded);
+            await Assert.That(watch.Elapsed).IsLessThan(TimeSpan.FromSeconds(5));
+            // The frame was cut short, so the connection is gone (and the caller's memory is no longer read from).
+            await Assert.That(connection.IsOpen).IsFalse();
+            await Assert.That((await Rpc.Catch<RpcException>(() => held)).Status).IsEqualTo(RpcStatus.Unavailable);
+            await Assert.That((await Rpc.Catch<RpcException>(() => queued)).Status).IsEqualTo(RpcStatus.Unavailable);
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+    }
 }
