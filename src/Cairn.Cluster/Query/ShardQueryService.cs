@@ -39,9 +39,11 @@ public static class ShardQueryService
 
     /// <summary>
     /// Request: <c>shard u64 | kind u8 | measurement string</c>, and for kind 3 <c>| tag key string | tag value string</c>.
-    /// Kinds: 0 the measurements, 1 one measurement with all its series, 2 with none, 3 with those whose tag has the value.
-    /// Answer to kind 0: <c>count u32 | names (string)…</c>. Answer to kinds 1-3:
-    /// <c>fields u32 | (key string, type u8)… | tag keys u32 | keys (string)… | series u32 | series keys (bytes)…</c>.
+    /// Kinds: 0 the measurements, 1 one measurement with all its series, 2 with none, 3 with those whose tag has the value,
+    /// 4 with none and whether the shard lists the measurement.
+    /// Answer to kind 0: <c>count u32 | names (string)…</c>. Answer to kinds 1-4:
+    /// <c>fields u32 | (key string, type u8)… | tag keys u32 | keys (string)… | series u32 | series keys (bytes)…</c>,
+    /// and for kind 4 <c>| present u8</c>.
     /// </summary>
     internal static ReadOnlyMemory<byte> Schema(ClusterContext cluster, ReadOnlyMemory<byte> payload)
     {
@@ -58,22 +60,24 @@ public static class ShardQueryService
             foreach (var name in names) writer.String(name);
             return writer.Written;
         }
-        if (kind is not (1 or 2 or 3)) throw new InvalidDataException($"unknown shard schema kind {kind}");
+        if (kind is not (1 or 2 or 3 or 4)) throw new InvalidDataException($"unknown shard schema kind {kind}");
         var fields = shard?.Fields(measurement) ?? [];
         writer.U32((uint)fields.Count);
         foreach (var (key, type) in fields) writer.String(key).U8((byte)type);
         var tagKeys = shard?.TagKeys(measurement) ?? [];
         writer.U32((uint)tagKeys.Count);
         foreach (var key in tagKeys) writer.String(key);
-        // Kind 2 wants no series; kind 3 those with one tag value (the index's lookup), kind 1 all.
+        // Kinds 2 and 4 want no series; kind 3 those with one tag value (the index's lookup), kind 1 all.
         IReadOnlyList<SeriesEntry> series = kind switch
         {
-            2 => [],
+            2 or 4 => [],
             3 when reader.String() is var tagKey && reader.String() is var tagValue => shard?.Series(measurement, tagKey, tagValue) ?? [],
             _ => shard?.Series(measurement) ?? [],
         };
         writer.U32((uint)series.Count);
         foreach (var s in series) writer.Bytes(s.Key);
+        // Kind 4 adds whether the shard lists the measurement at all (what kind 0's list would have said).
+        if (kind == 4) writer.Bool(shard?.Measurements().Contains(measurement) ?? false);
         return writer.Written;
     }
 

@@ -12,6 +12,14 @@ public interface IShardReader
 {
     IReadOnlyList<string> Measurements();
 
+    /// <summary>Whether the shard holds measurement <paramref name="name"/> (a FROM that names one, not a regex).</summary>
+    bool HasMeasurement(string name)
+    {
+        foreach (var m in Measurements())
+            if (m == name) return true;
+        return false;
+    }
+
     /// <summary>The field keys of a measurement and their types, sorted by key.</summary>
     IReadOnlyList<(string Key, FieldType Type)> Fields(string measurement);
 

@@ -132,8 +132,13 @@ public static partial class SelectEngine
         foreach (var shard in shards)
         {
             if (!range.IsUnbounded && !shard.Overlaps(range.Min, range.Max)) continue;
+            if (regex is null)
+            {
+                if (shard.HasMeasurement(m.Name)) visit(m.Name, shard);
+                continue;
+            }
             foreach (var name in shard.Measurements())
-                if (regex is null ? name == m.Name : regex.IsMatch(name)) visit(name, shard);
+                if (regex.IsMatch(name)) visit(name, shard);
         }
         return null;
     }
