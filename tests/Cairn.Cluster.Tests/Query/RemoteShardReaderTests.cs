@@ -7,6 +7,7 @@ using Cairn.Query.Ast;
 using Cairn.Query.Engine;
 using Cairn.Query.Parsing;
 using Cairn.Query.Results;
+using Cairn.Query.Tests.Engine;
 using Cairn.Storage;
 using Cairn.Storage.Engine;
 
@@ -47,20 +48,7 @@ public class RemoteShardReaderTests
         await shard.WriteAsync(payload.Written);
     }
 
-    private static string Run(string query, IReadOnlyList<IShardReader> shardList)
-    {
-        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
-        var result = new QueryResult(0);
-        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
-        {
-            shards = shardList;
-            error = null;
-            return true;
-        }, T0 + 86400 * Second);
-        string? failure = SelectEngine.Execute(stmt, context, result);
-        if (failure is not null) result.Error = failure;
-        return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
-    }
+    private static string Run(string query, IReadOnlyList<IShardReader> shardList) => SelectRunner.Run(query, shardList, T0 + 86400 * Second);
 
     [Test]
     public async Task Select_OverRemoteShards_AnswersAsLocal_FailsOverADeadOwner_NamesAShardNoOwnerServes()

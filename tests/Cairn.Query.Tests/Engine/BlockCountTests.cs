@@ -39,20 +39,7 @@ public class BlockCountTests
         public ulong ShardId => inner.ShardId;
     }
 
-    private static string Run(string query, IShardReader shard, SelectLimits limits)
-    {
-        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
-        var result = new QueryResult(0);
-        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
-        {
-            shards = [shard];
-            error = null;
-            return true;
-        }, T0 + 86400 * Second) { Limits = limits };
-        string? failure = SelectEngine.Execute(stmt, context, result);
-        if (failure is not null) result.Error = failure;
-        return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
-    }
+    private static string Run(string query, IShardReader shard, SelectLimits limits) => SelectRunner.Run(query, [shard], T0 + 86400 * Second, limits);
 
     /// <summary>Writes points of fields "f" (float, every second with gaps) and "s" (string, every third second) of three series.</summary>
     private static async Task WriteAsync(Shard shard, int from, int to, Random random)

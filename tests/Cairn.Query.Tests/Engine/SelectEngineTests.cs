@@ -87,20 +87,8 @@ public class SelectEngineTests
     private static string Run(string query, MemoryShard shard, long now = T0 + 3600 * Second, SelectLimits? limits = null) =>
         Run(query, [shard], now, limits);
 
-    private static string Run(string query, IReadOnlyList<IShardReader> shardList, long now = T0 + 3600 * Second, SelectLimits? limits = null)
-    {
-        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
-        var result = new QueryResult(0);
-        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
-        {
-            shards = shardList;
-            error = null;
-            return true;
-        }, now) { Limits = limits ?? SelectLimits.None };
-        string? failure = SelectEngine.Execute(stmt, context, result);
-        if (failure is not null) result.Error = failure;
-        return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
-    }
+    private static string Run(string query, IReadOnlyList<IShardReader> shardList, long now = T0 + 3600 * Second, SelectLimits? limits = null) =>
+        SelectRunner.Run(query, shardList, now, limits);
 
     /// <summary>One integer series "m" with the given values one second apart from T0.</summary>
     private static MemoryShard Integers(IEnumerable<long> values)

@@ -156,20 +156,7 @@ public class ShardPartialsTests
         }
     }
 
-    private static string Run(string query, IReadOnlyList<IShardReader> shardList)
-    {
-        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
-        var result = new QueryResult(0);
-        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
-        {
-            shards = shardList;
-            error = null;
-            return true;
-        }, T0 + 86400 * Second);
-        string? failure = SelectEngine.Execute(stmt, context, result);
-        if (failure is not null) result.Error = failure;
-        return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
-    }
+    private static string Run(string query, IReadOnlyList<IShardReader> shardList) => SelectRunner.Run(query, shardList, T0 + 86400 * Second);
 
     /// <summary>Writes fields f (float), i (integer), u (unsigned), b (boolean), s (string) of four series, with gaps.</summary>
     private static async Task WriteAsync(Shard shard, int from, int to, Random random)

@@ -211,19 +211,7 @@ public class TechnicalAnalysisTests
         }
     }
 
-    private static string Run(string query, IShardReader shard)
-    {
-        var stmt = (SelectStatement)InfluxQLParser.ParseStatement(query);
-        var result = new QueryResult(0);
-        var context = new SelectContext((string db, string rp, out IReadOnlyList<IShardReader> shards, out string? error) =>
-        {
-            shards = [shard];
-            error = null;
-            return true;
-        }, 3600 * Second);
-        if (SelectEngine.Execute(stmt, context, result) is { } failure) result.Error = failure;
-        return Encoding.UTF8.GetString(QueryResponseJson.ToBytes([result])).TrimEnd('\n');
-    }
+    private static string Run(string query, IShardReader shard) => SelectRunner.Run(query, [shard], 3600 * Second);
 
     [Test]
     public async Task Execute_NullWindowsSkippedExtraWindowReported_AsInfluxDb()
