@@ -300,8 +300,7 @@ public sealed class RemoteShardReader(ClusterContext cluster, ulong shardId, ulo
             catch (Exception e) when (e is Cairn.Common.Net.Rpc.RpcException or OperationCanceledException)
             {
                 // An answer too large is the request's doing, not the owner's.
-                if (e is not Cairn.Common.Net.Rpc.RpcException { Status: var status } || (ushort)status != ClusterStatus.TooLarge)
-                    failures.Failed(owner.NodeId);
+                if (e is not Cairn.Common.Net.Rpc.RpcException { Status: (Cairn.Common.Net.Rpc.RpcStatus)ClusterStatus.TooLarge }) failures.Failed(owner.NodeId);
                 throw;
             }
             lock (_owners)
